@@ -1,0 +1,202 @@
+/*
+ * host.c - pCPUs: run queue (FIFO, round robin with a time slice), time
+ * accounting per bucket and per C-state, and the idle path.
+ *
+ * Idle governor, after menu's "typical interval" (cpuidle.rst): take the last
+ * GOV_HISTORY idle lengths; if they are consistent (stddev below a sixth of
+ * the mean, dropping the largest outliers down to 3/4 of the samples) predict
+ * their mean; else predict the plain mean of the history, which is where
+ * menu's correction factor (learnt ratio of actual idle to next timer)
+ * converges. With no history yet, predict a long idle. Pick the deepest state whose target
+ * residency fits the prediction. There is no next-timer input: the host does
+ * not know when a guest will next be woken, except through this history.
+ */
+#include "host.h"
+
+#include <assert.h>
+#include <math.h>
+
+void pcpu_init(struct pcpu *p, int id)
+{
+    *p = (struct pcpu){ .id = id, .state = P_IDLE_ENTER, .acct = ACCT_SCHED };
+    engine_event_init(&p->ev, EV_PCPU);
+    engine_event_init(&p->slice_ev, EV_PCPU);
+    p->slice_ev.aux = 1;
+}
+
+void pcpu_account(struct model *m, struct pcpu *p, enum acct a)
+{
+    int64_t now = model_now(m);
+    int64_t d = now - p->acct_since_ns;
+    p->acct_ns[p->acct] += d;
+    if (p->acct == ACCT_IDLE)
+        p->cstate_ns[p->cstate] += d;
+    p->acct = (uint8_t)a;
+    p->acct_since_ns = now;
+}
+
+void pcpu_close(struct model *m, struct pcpu *p)
+{
+    pcpu_account(m, p, (enum acct)p->acct);
+}
+
+void pcpu_rq_push(struct pcpu *p, struct vcpu *v)
+{
+    v->rq_next = NULL;
+    if (p->rq_tail)
+        p->rq_tail->rq_next = v;
+    else
+        p->rq_head = v;
+    p->rq_tail = v;
+}
+
+static struct vcpu *rq_pop(struct pcpu *p)
+{
+    struct vcpu *v = p->rq_head;
+    if (v) {
+        p->rq_head = v->rq_next;
+        if (!p->rq_head)
+            p->rq_tail = NULL;
+        v->rq_next = NULL;
+    }
+    return v;
+}
+
+static void arm_slice(struct model *m, struct pcpu *p)
+{
+    if (engine_pending(&p->slice_ev) || m->slice_ns <= 0)
+        return;
+    int64_t t = p->slice_start_ns + m->slice_ns;
+    if (t < model_now(m))
+        t = model_now(m);
+    engine_schedule(&m->eng, &p->slice_ev, t);
+}
+
+void pcpu_slice_start(struct model *m, struct pcpu *p)
+{
+    p->slice_start_ns = model_now(m);
+    p->need_resched = false;
+    engine_cancel(&m->eng, &p->slice_ev);
+    if (p->rq_head)
+        arm_slice(m, p);
+}
+
+static void switch_next(struct model *m, struct pcpu *p)
+{
+    struct vcpu *v = rq_pop(p);
+    assert(v);
+    p->state = P_BUSY;
+    p->curr = v;
+    vcpu_switch_in(m, v);
+}
+
+void pcpu_enqueue(struct model *m, struct vcpu *v)
+{
+    struct pcpu *p = v->pcpu;
+    v->state = V_RUNNABLE;
+    v->state_since_ns = model_now(m);
+    pcpu_rq_push(p, v);
+    switch (p->state) {
+    case P_IDLE:
+        /* Leave the C-state: its exit latency still counts as idle. */
+        p->state = P_WAKING;
+        p->gov_hist[p->gov_pos++ % GOV_HISTORY] = model_now(m) - p->idle_start_ns;
+        engine_schedule(&m->eng, &p->ev, model_now(m) + m->cost->cstate[p->cstate].actual_exit_ns);
+        break;
+    case P_IDLE_ENTER: /* need_resched is seen before MWAIT: no C-state */
+    case P_WAKING:
+        break;
+    case P_BUSY:
+        if (p->curr->state == V_POLL)
+            vcpu_poll_interrupted(m, p->curr);
+        arm_slice(m, p);
+        break;
+    }
+}
+
+void pcpu_release(struct model *m, struct pcpu *p)
+{
+    p->curr = NULL;
+    engine_cancel(&m->eng, &p->slice_ev);
+    if (p->rq_head) {
+        switch_next(m, p);
+        return;
+    }
+    p->state = P_IDLE_ENTER;
+    pcpu_account(m, p, ACCT_SCHED);
+    engine_schedule(&m->eng, &p->ev, model_now(m) + m->cost->idle_enter_ns);
+}
+
+/* menu-like prediction of the coming idle length (see the file header). */
+static int64_t predict_idle(const struct pcpu *p)
+{
+    unsigned n = p->gov_pos < GOV_HISTORY ? p->gov_pos : GOV_HISTORY;
+    if (n < GOV_HISTORY)
+        return INT64_MAX;            /* no history yet: nothing suggests a short idle */
+    double thresh = INFINITY;
+    for (unsigned kept = n; kept >= GOV_HISTORY * 3 / 4; kept--) {
+        double sum = 0, sq = 0, max = 0;
+        unsigned cnt = 0;
+        for (unsigned i = 0; i < n; i++) {
+            double x = (double)p->gov_hist[i];
+            if (x > thresh)
+                continue;
+            sum += x;
+            sq += x * x;
+            cnt++;
+            if (x > max)
+                max = x;
+        }
+        double mean = sum / cnt, var = sq / cnt - mean * mean;
+        if (var <= mean * mean / 36.0)
+            return (int64_t)mean;
+        thresh = max - 1;            /* drop the largest and try again */
+    }
+    /* No steady pattern: menu scales the next timer event by a correction
+     * factor learnt from past idles, which converges on their average. */
+    double sum = 0;
+    for (unsigned i = 0; i < n; i++)
+        sum += (double)p->gov_hist[i];
+    return (int64_t)(sum / n);
+}
+
+static void enter_cstate(struct model *m, struct pcpu *p)
+{
+    int64_t pred = predict_idle(p);
+    int c = 0;
+    for (int i = 0; i < m->cost->ncstates; i++)
+        if (m->cost->cstate[i].target_residency_ns <= pred)
+            c = i;
+    p->state = P_IDLE;
+    p->cstate = (int8_t)c;
+    p->idle_start_ns = model_now(m);
+    p->cstate_entries[c]++;
+    pcpu_account(m, p, ACCT_IDLE);
+}
+
+void pcpu_on_event(struct model *m, struct pcpu *p, struct engine_event *ev)
+{
+    if (ev == &p->slice_ev) {
+        if (p->state != P_BUSY || !p->rq_head)
+            return;
+        if (p->curr->state == V_GUEST)
+            vcpu_preempt(m, p->curr);
+        else
+            p->need_resched = true;  /* acted on when it next enters the guest */
+        return;
+    }
+    switch (p->state) {
+    case P_IDLE_ENTER:
+        if (p->rq_head) {
+            switch_next(m, p);
+        } else {
+            enter_cstate(m, p);
+        }
+        break;
+    case P_WAKING:
+        switch_next(m, p);
+        break;
+    default:
+        assert(!"pCPU event in a state without a timer");
+    }
+}

@@ -1,0 +1,34 @@
+/*
+ * host.h - the host pCPU: its run queue and time slice, the time accounting
+ * that backs %C0, and the idle path (a menu-like governor choosing a C-state,
+ * and the exit latency paid when a wakeup ends it).
+ */
+#ifndef HPSIM_HOST_H
+#define HPSIM_HOST_H
+
+#include "vcpu_model.h"
+
+void pcpu_init(struct pcpu *p, int id);
+/* Switch p's accounting bucket at the current time. */
+void pcpu_account(struct model *m, struct pcpu *p, enum acct a);
+/* v becomes runnable on its pCPU (woken, or preempted): queue it, and wake
+ * an idle pCPU or make the current thread's poll stop. */
+void pcpu_enqueue(struct model *m, struct vcpu *v);
+/* Queue v at the tail without side effects (the pCPU is about to choose). */
+void pcpu_rq_push(struct pcpu *p, struct vcpu *v);
+/* The current thread has left p: switch to the next runnable one or go idle. */
+void pcpu_release(struct model *m, struct pcpu *p);
+/* A thread got the CPU at the current time: start its slice. */
+void pcpu_slice_start(struct model *m, struct pcpu *p);
+void pcpu_on_event(struct model *m, struct pcpu *p, struct engine_event *ev);
+/* Close p's books at the current time. */
+void pcpu_close(struct model *m, struct pcpu *p);
+
+/* Implemented by vcpu_model.c: v gets p's CPU now. */
+void vcpu_switch_in(struct model *m, struct vcpu *v);
+/* Implemented by vcpu_model.c: another task became runnable while v polls. */
+void vcpu_poll_interrupted(struct model *m, struct vcpu *v);
+/* Implemented by vcpu_model.c: the slice ended while v runs guest code. */
+void vcpu_preempt(struct model *m, struct vcpu *v);
+
+#endif

@@ -1,0 +1,211 @@
+/* results.c - see results.h. */
+#include "results.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "version.h"
+
+static json_t *lat_json(const struct hist *h)
+{
+    if (!h->count)
+        return json_pack("{s:I, s:n, s:n, s:n, s:n, s:n, s:n}", "count", (json_int_t)0, "mean",
+                         "p50", "p90", "p99", "p999", "max");
+    return json_pack("{s:I, s:f, s:I, s:I, s:I, s:I, s:I}", "count", (json_int_t)h->count,
+                     "mean", hist_mean(h), "p50", (json_int_t)hist_percentile(h, 0.50),
+                     "p90", (json_int_t)hist_percentile(h, 0.90), "p99", (json_int_t)hist_percentile(h, 0.99),
+                     "p999", (json_int_t)hist_percentile(h, 0.999), "max", (json_int_t)h->max);
+}
+
+static double pct(int64_t part, double total)
+{
+    return total > 0 ? 100.0 * (double)part / total : 0.0;
+}
+
+json_t *results_policy_json(const struct sim_spec *s, const char *policy, const struct metrics *m)
+{
+    double total = (double)m->sim_ns * m->npcpus;
+    double secs = (double)m->sim_ns / 1e9;
+    const struct kvm_counters *k = &m->k;
+    int64_t busy = (int64_t)total - m->acct_ns[ACCT_IDLE];
+    json_t *o = json_object();
+    json_object_set_new(o, "policy", json_string(policy));
+    json_object_set_new(o, "c0_pct", json_real(pct(busy, total)));
+    json_object_set_new(o, "poll_pct", json_real(pct(m->acct_ns[ACCT_POLL], total)));
+    json_object_set_new(o, "poll_caught_pct", json_real(pct(k->halt_poll_success_ns, total)));
+    json_object_set_new(o, "poll_failed_pct", json_real(pct(k->halt_poll_fail_ns, total)));
+    json_object_set_new(o, "guest_pct", json_real(pct(m->acct_ns[ACCT_GUEST], total)));
+    json_object_set_new(o, "exit_pct", json_real(pct(m->acct_ns[ACCT_EXIT], total)));
+    json_object_set_new(o, "sched_pct", json_real(pct(m->acct_ns[ACCT_SCHED], total)));
+    json_object_set_new(o, "idle_pct", json_real(pct(m->acct_ns[ACCT_IDLE], total)));
+    json_object_set_new(o, "halts", json_integer((json_int_t)k->halts));
+    json_object_set_new(o, "halts_per_s", json_real(secs > 0 ? (double)k->halts / secs : 0));
+    json_object_set_new(o, "poll_successes", json_integer((json_int_t)k->halt_successful_poll));
+    json_object_set_new(o, "poll_success_pct",
+                        json_real(k->halts ? 100.0 * (double)k->halt_successful_poll / (double)k->halts : 0));
+    json_object_set_new(o, "blocked_ns", json_integer(k->halt_wait_ns));
+    json_object_set_new(o, "wakeup_latency_ns", lat_json(&m->wakeup));
+    if (m->transactions || m->rtt.count) {
+        json_object_set_new(o, "transactions_per_s", json_real(secs > 0 ? (double)m->transactions / secs : 0));
+        json_object_set_new(o, "rtt_ns", lat_json(&m->rtt));
+    } else {
+        json_object_set_new(o, "transactions_per_s", json_null());
+        json_object_set_new(o, "rtt_ns", lat_json(&m->rtt));
+    }
+    json_object_set_new(o, "mean_halt_poll_ns",
+                        json_real(k->halts ? (double)m->window_sum_ns / (double)k->halts : 0));
+    json_object_set_new(o, "halt_ns", lat_json(&m->halt_len));
+    json_object_set_new(o, "window_grows", json_integer((json_int_t)m->grows));
+    json_object_set_new(o, "window_shrinks", json_integer((json_int_t)m->shrinks));
+    json_object_set_new(o, "halts_skipped", json_integer((json_int_t)m->halts_skipped));
+    json_object_set_new(o, "coalesced_irqs", json_integer((json_int_t)m->coalesced));
+    json_t *kv = json_object();
+    json_object_set_new(kv, "halt_exits", json_integer((json_int_t)k->halt_exits));
+    json_object_set_new(kv, "halt_attempted_poll", json_integer((json_int_t)k->halt_attempted_poll));
+    json_object_set_new(kv, "halt_successful_poll", json_integer((json_int_t)k->halt_successful_poll));
+    json_object_set_new(kv, "halt_poll_invalid", json_integer((json_int_t)k->halt_poll_invalid));
+    json_object_set_new(kv, "halt_wakeup", json_integer((json_int_t)k->halt_wakeup));
+    json_object_set_new(kv, "halt_poll_success_ns", json_integer(k->halt_poll_success_ns));
+    json_object_set_new(kv, "halt_poll_fail_ns", json_integer(k->halt_poll_fail_ns));
+    json_object_set_new(kv, "halt_wait_ns", json_integer(k->halt_wait_ns));
+    json_object_set_new(o, "kvm", kv);
+    json_t *cs = json_object();
+    for (int i = 0; i < s->costs.ncstates; i++)
+        json_object_set_new(cs, s->costs.cstate[i].name, json_real(pct(m->cstate_ns[i], total)));
+    json_object_set_new(o, "cstate_pct", cs);
+    json_object_set_new(o, "events", json_integer((json_int_t)m->events));
+    json_object_set_new(o, "conservation_ok", json_boolean(m->conservation_ok));
+    if (!m->conservation_ok)
+        json_object_set_new(o, "conservation_error", json_string(m->conservation_msg));
+    return o;
+}
+
+json_t *results_doc(const struct sim_spec *s, json_t *policies)
+{
+    json_t *doc = json_object();
+    json_object_set_new(doc, "hpsim_version", json_string(HPSIM_VERSION));
+    json_object_set(doc, "config", s->root);
+    json_object_set_new(doc, "seed", json_integer((json_int_t)s->seed));
+    json_object_set_new(doc, "duration_s", json_real((double)s->duration_ns / 1e9));
+    json_object_set_new(doc, "policies", policies);
+    return doc;
+}
+
+static double num(json_t *o, const char *k)
+{
+    return json_number_value(json_object_get(o, k));
+}
+
+static double sub(json_t *o, const char *k, const char *k2)
+{
+    return json_number_value(json_object_get(json_object_get(o, k), k2));
+}
+
+void results_table(FILE *f, const char *title, json_t *policies)
+{
+    if (title)
+        fprintf(f, "# %s\n", title);
+    fprintf(f, "%-26s %7s %7s %9s %7s %9s %9s %9s %10s %9s %11s\n", "policy", "%C0", "poll%",
+            "halts/s", "caught%", "wake_p50", "wake_p99", "wake_max", "trans/s", "rtt_p50", "mean_window");
+    fprintf(f, "%-26s %7s %7s %9s %7s %9s %9s %9s %10s %9s %11s\n", "", "", "", "", "", "us", "us",
+            "us", "", "us", "us");
+    size_t i;
+    json_t *p;
+    json_array_foreach(policies, i, p) {
+        json_t *tps = json_object_get(p, "transactions_per_s");
+        char tbuf[32], rbuf[32];
+        if (json_is_number(tps)) {
+            snprintf(tbuf, sizeof tbuf, "%.0f", json_number_value(tps));
+            snprintf(rbuf, sizeof rbuf, "%.2f", sub(p, "rtt_ns", "p50") / 1e3);
+        } else {
+            snprintf(tbuf, sizeof tbuf, "-");
+            snprintf(rbuf, sizeof rbuf, "-");
+        }
+        const char *name = json_string_value(json_object_get(p, "policy"));
+        fprintf(f, "%-26s %7.3f %7.3f %9.0f %7.1f %9.2f %9.2f %9.2f %10s %9s %11.2f\n", name,
+                num(p, "c0_pct"), num(p, "poll_pct"), num(p, "halts_per_s"), num(p, "poll_success_pct"),
+                sub(p, "wakeup_latency_ns", "p50") / 1e3, sub(p, "wakeup_latency_ns", "p99") / 1e3,
+                sub(p, "wakeup_latency_ns", "max") / 1e3, tbuf, rbuf, num(p, "mean_halt_poll_ns") / 1e3);
+    }
+}
+
+/* Flatten scalars of o into "prefix.key" columns, in insertion order. */
+static void csv_walk(FILE *f, json_t *o, const char *prefix, bool header, bool *first)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v) {
+        char name[256];
+        snprintf(name, sizeof name, "%s%s%s", prefix, *prefix ? "." : "", k);
+        if (json_is_object(v)) {
+            csv_walk(f, v, name, header, first);
+            continue;
+        }
+        if (json_is_array(v))
+            continue;
+        fputs(*first ? "" : ",", f);
+        *first = false;
+        if (header) {
+            fputs(name, f);
+        } else if (json_is_string(v)) {
+            fprintf(f, "\"%s\"", json_string_value(v));
+        } else if (json_is_integer(v)) {
+            fprintf(f, "%lld", (long long)json_integer_value(v));
+        } else if (json_is_real(v)) {
+            fprintf(f, "%.10g", json_real_value(v));
+        } else if (json_is_boolean(v)) {
+            fputs(json_is_true(v) ? "true" : "false", f);
+        }
+    }
+}
+
+int results_csv(FILE *f, json_t *policies)
+{
+    size_t i;
+    json_t *p;
+    bool first = true;
+    if (json_array_size(policies) == 0)
+        return 0;
+    csv_walk(f, json_array_get(policies, 0), "", true, &first);
+    fputc('\n', f);
+    json_array_foreach(policies, i, p) {
+        first = true;
+        csv_walk(f, p, "", false, &first);
+        fputc('\n', f);
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+static bool ends_with(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+int results_write(const char *path, json_t *doc, struct hp_error *err)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        return hp_errorf(err, HP_EXIT_USAGE, "%s: path too long", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
+    int rc;
+    if (ends_with(path, ".csv"))
+        rc = results_csv(f, json_object_get(doc, "policies"));
+    else
+        rc = json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(12)) || fputc('\n', f) == EOF;
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+        rc = -1;
+    if (fclose(f) != 0)
+        rc = -1;
+    if (rc != 0 || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot write: %s", path, strerror(e ? e : EIO));
+    }
+    return 0;
+}

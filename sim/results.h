@@ -1,0 +1,31 @@
+/*
+ * results.h - the figures of a run, as a table for people and as JSON/CSV for
+ * tools. The JSON schema is the contract every command reuses:
+ *   { "hpsim_version", "config": {effective config}, "seed",
+ *     "policies": [ { "policy", "c0_pct", "poll_pct", "halts", "poll_successes",
+ *                     "wakeup_latency_ns": {count, mean, p50, p90, p99, p999, max},
+ *                     "transactions_per_s", "rtt_ns": {...}, "mean_halt_poll_ns",
+ *                     "kvm": {halt_exits, halt_attempted_poll, ...}, ... } ] }
+ */
+#ifndef HPSIM_RESULTS_H
+#define HPSIM_RESULTS_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "error.h"
+#include "sim.h"
+
+/* One policy's figures as a JSON object. */
+json_t *results_policy_json(const struct sim_spec *s, const char *policy, const struct metrics *m);
+/* The whole results document (takes ownership of the policy objects array). */
+json_t *results_doc(const struct sim_spec *s, json_t *policies);
+/* A readable table, one row per policy object. */
+void results_table(FILE *f, const char *title, json_t *policies);
+/* CSV: a header line, then one row per policy object (every scalar metric a column). */
+int results_csv(FILE *f, json_t *policies);
+/* Write doc to path atomically (temp file + rename): JSON, or CSV when path
+ * ends in .csv. Never leaves a partial file. */
+int results_write(const char *path, json_t *doc, struct hp_error *err);
+
+#endif

@@ -1,0 +1,403 @@
+/*
+ * vcpu_model.c - the halt cycle of a vCPU thread (see vcpu_model.h for the
+ * states): guest -> HLT exit -> poll -> block -> wake -> VM entry -> guest.
+ *
+ * Timing rules taken from KVM's kvm_vcpu_halt() (reference x86-costs.md 2a):
+ *  - the poll loop checks at halt_start + k * poll_iter_ns; a wakeup is seen
+ *    at the first check after it arrives; the loop ends at the first check at
+ *    or past halt_start + window, or at once when another task is runnable;
+ *  - an interrupt already pending when the HLT exit reaches the halt code
+ *    ends it there: counted in halt_exits, not in halts, no poll, no update;
+ *  - halt_ns, which the policy sees, runs from halt entry until the thread
+ *    runs again (poll hit: the check that saw the wakeup; blocked: the end of
+ *    the switch-in, which here includes the VM entry).
+ */
+#include "vcpu_model.h"
+
+#include <assert.h>
+#include <stdio.h>
+
+#include "host.h"
+
+static const uint8_t bucket_of[] = {
+    [V_GUEST] = ACCT_GUEST, [V_NOTIFY] = ACCT_EXIT, [V_HLT_EXIT] = ACCT_EXIT,
+    [V_POLL] = ACCT_POLL, [V_SCHED_OUT] = ACCT_SCHED, [V_SCHED_IN] = ACCT_SCHED,
+    [V_RESUME] = ACCT_EXIT,
+};
+
+/* Enter an on-CPU state lasting d ns. */
+static void set_state(struct model *m, struct vcpu *v, enum vcpu_state st, int64_t d)
+{
+    v->state = (uint8_t)st;
+    v->state_since_ns = model_now(m);
+    pcpu_account(m, v->pcpu, (enum acct)bucket_of[st]);
+    engine_schedule(&m->eng, &v->ev, model_now(m) + d);
+}
+
+void model_source_at(struct model *m, struct source *s, int64_t t_ns)
+{
+    engine_schedule(&m->eng, &s->ev, t_ns);
+}
+
+static int64_t next_check(const struct model *m, const struct vcpu *v, int64_t t)
+{
+    int64_t it = m->cost->poll_iter_ns;
+    if (it <= 0 || t <= v->halt_start_ns)
+        return t < v->halt_start_ns ? v->halt_start_ns : t;
+    int64_t k = (t - v->halt_start_ns + it - 1) / it;
+    return v->halt_start_ns + k * it;
+}
+
+/* Move v's pending poll event earlier to t (never later). */
+static void poll_check_at(struct model *m, struct vcpu *v, int64_t t)
+{
+    int64_t at = next_check(m, v, t);
+    if (at < v->ev.time_ns)
+        engine_schedule(&m->eng, &v->ev, at);
+}
+
+static void start_wake(struct model *m, struct vcpu *v, struct source *s)
+{
+    const struct x86_costs *c = m->cost;
+    int64_t delay;
+    v->k.halt_wakeup++;
+    if (s->delivery == DELIVERY_TIMER) {
+        /* The hrtimer fires on the vCPU's own pCPU: its handler runs after
+         * the C-state exit, before the switch to the vCPU thread. */
+        delay = 0;
+        v->extra_in_ns = c->host_timer_irq_ns;
+    } else {
+        delay = v->pcpu->state == P_BUSY ? c->resched_ipi_ns : c->wake_signal_ns;
+        v->extra_in_ns = 0;
+    }
+    engine_schedule(&m->eng, &v->ev, model_now(m) + delay);
+}
+
+void model_irq(struct model *m, struct source *s)
+{
+    struct vcpu *v = s->vcpu;
+    if (s->pending) {
+        m->met->coalesced++;
+        return;
+    }
+    s->pending = true;
+    s->arrival_ns = model_now(m);
+    s->next_pending = NULL;
+    if (v->pend_tail)
+        v->pend_tail->next_pending = s;
+    else
+        v->pend_head = s;
+    v->pend_tail = s;
+
+    switch (v->state) {
+    case V_GUEST:
+    case V_NOTIFY:
+        return;  /* the guest picks it up when the current work ends */
+    default:
+        break;
+    }
+    /* Latency is measured for interrupts that find the vCPU halting (or on
+     * its way into a halt), not for one queued behind a preempted guest. */
+    if (v->wake_arrival_ns < 0 && (v->in_halt || v->state == V_HLT_EXIT))
+        v->wake_arrival_ns = model_now(m);
+    switch (v->state) {
+    case V_POLL:
+        poll_check_at(m, v, model_now(m) + (s->delivery == DELIVERY_TIMER ? m->cost->host_timer_irq_ns : 0));
+        break;
+    case V_SCHED_OUT:
+        if (v->in_halt && !v->wake_pending) {
+            v->wake_pending = true;
+            v->k.halt_wakeup++;
+        }
+        break;
+    case V_BLOCKED:
+        if (!engine_pending(&v->ev))
+            start_wake(m, v, s);
+        break;
+    default:
+        break;  /* HLT exit, run queue, switch-in, resume: already on the way */
+    }
+}
+
+static void block(struct model *m, struct vcpu *v)
+{
+    v->halt_waited = true;
+    v->poll_end_ns = model_now(m);
+    set_state(m, v, V_SCHED_OUT, m->cost->sched_out_ns);
+}
+
+/* The halt ends now: count it and let the policy update the window. */
+static void end_halt(struct model *m, struct vcpu *v)
+{
+    int64_t now = model_now(m);
+    struct halt_result r = {
+        .halt_ns = now - v->halt_start_ns,
+        .poll_ns = v->poll_end_ns - v->halt_start_ns,
+        .waited = v->halt_waited,
+        .valid = true,
+    };
+    if (r.waited)
+        v->k.halt_wait_ns += now - v->poll_end_ns;
+    hist_add(&m->met->halt_len, r.halt_ns);
+    int64_t old = policy_window_of(v->pstate);
+    enum policy_change ch = m->pol->ops->after_halt(v->pstate, m->pol->param, &r);
+    int64_t new = policy_window_of(v->pstate);
+    /* The single exit path of every window change (style.md point 7). */
+    if (ch != POLICY_KEEP) {
+        if (ch == POLICY_GROW)
+            m->met->grows++;
+        else
+            m->met->shrinks++;
+        if (m->trace) {
+            struct window_change wc = { now, v->index, v->vm, ch, old, new };
+            m->trace(m->trace_ctx, &wc);
+        }
+    }
+    v->in_halt = false;
+}
+
+/* Start the next piece of guest work, or halt when there is none. */
+static void run_guest(struct model *m, struct vcpu *v)
+{
+    struct pcpu *p = v->pcpu;
+    if (v->wake_arrival_ns >= 0) {
+        hist_add(&m->met->wakeup, model_now(m) - v->wake_arrival_ns);
+        v->wake_arrival_ns = -1;
+    }
+    if (!v->serving) {
+        struct source *s = v->pend_head;
+        if (!s) {
+            v->k.halt_exits++;
+            set_state(m, v, V_HLT_EXIT, m->cost->hlt_exit_ns);
+            return;
+        }
+        v->pend_head = s->next_pending;
+        if (!v->pend_head)
+            v->pend_tail = NULL;
+        s->pending = false;
+        v->serving = s;
+        int exits = 0;
+        v->remaining_ns = s->wl->ops->serve(m, s, &exits);
+        v->notify_exits = exits;
+    }
+    if (p->need_resched && p->rq_head) {
+        /* The slice ran out while this thread was in the kernel. */
+        p->need_resched = false;
+        set_state(m, v, V_SCHED_OUT, m->cost->sched_out_ns);
+        return;
+    }
+    set_state(m, v, V_GUEST, v->remaining_ns);
+}
+
+/* The guest has finished serving an interrupt (and sent its notifications). */
+static void finish_work(struct model *m, struct vcpu *v)
+{
+    struct source *s = v->serving;
+    v->serving = NULL;
+    s->wl->ops->done(m, s);
+    run_guest(m, v);
+}
+
+static void start_halt(struct model *m, struct vcpu *v)
+{
+    int64_t now = model_now(m);
+    struct policy_ctx ctx = { now, INT64_MAX };
+    for (int i = 0; i < v->nsources; i++)
+        if (engine_pending(&v->sources[i].ev) && v->sources[i].ev.time_ns < ctx.next_wakeup_ns)
+            ctx.next_wakeup_ns = v->sources[i].ev.time_ns;
+    v->in_halt = true;
+    v->halt_waited = false;
+    v->halt_start_ns = now;
+    v->poll_end_ns = now;
+    v->k.halts++;
+    int64_t w = m->pol->ops->window(v->pstate, m->pol->param, &ctx);
+    m->met->window_sum_ns += w;
+    if (w <= 0) {
+        block(m, v);
+        return;
+    }
+    v->k.halt_attempted_poll++;
+    if (v->pcpu->rq_head) {          /* another task runnable: the loop stops at once */
+        block(m, v);
+        return;
+    }
+    int64_t end = next_check(m, v, now + w);
+    set_state(m, v, V_POLL, end - now);
+}
+
+static void end_poll(struct model *m, struct vcpu *v)
+{
+    int64_t polled = model_now(m) - v->halt_start_ns;
+    v->poll_ns += polled;
+    if (v->pend_head) {
+        v->k.halt_successful_poll++;
+        v->k.halt_poll_success_ns += polled;
+        v->poll_end_ns = model_now(m);
+        end_halt(m, v);
+        set_state(m, v, V_RESUME, m->cost->poll_hit_resume_ns);
+        return;
+    }
+    v->k.halt_poll_fail_ns += polled;
+    block(m, v);
+}
+
+static void end_sched_out(struct model *m, struct vcpu *v)
+{
+    struct pcpu *p = v->pcpu;
+    if (v->in_halt && !v->wake_pending) {
+        v->state = V_BLOCKED;
+        v->state_since_ns = model_now(m);
+        pcpu_release(m, p);
+        return;
+    }
+    /* Woken while going to sleep, or preempted: runnable at once. */
+    v->wake_pending = false;
+    v->extra_in_ns = 0;
+    v->state = V_RUNNABLE;
+    v->state_since_ns = model_now(m);
+    pcpu_rq_push(p, v);
+    pcpu_release(m, p);
+}
+
+void vcpu_switch_in(struct model *m, struct vcpu *v)
+{
+    pcpu_slice_start(m, v->pcpu);
+    int64_t d = m->cost->sched_in_ns + v->extra_in_ns;
+    v->extra_in_ns = 0;
+    set_state(m, v, V_SCHED_IN, d);
+}
+
+void vcpu_poll_interrupted(struct model *m, struct vcpu *v)
+{
+    poll_check_at(m, v, model_now(m));
+}
+
+void vcpu_preempt(struct model *m, struct vcpu *v)
+{
+    v->remaining_ns = v->ev.time_ns - model_now(m);
+    v->guest_ns += model_now(m) - v->state_since_ns;
+    set_state(m, v, V_SCHED_OUT, m->cost->sched_out_ns);
+}
+
+void vcpu_on_event(struct model *m, struct vcpu *v)
+{
+    switch (v->state) {
+    case V_GUEST:
+        v->guest_ns += model_now(m) - v->state_since_ns;
+        v->remaining_ns = 0;
+        if (v->notify_exits > 0)
+            set_state(m, v, V_NOTIFY, v->notify_exits * m->cost->exit_handle_min_ns);
+        else
+            finish_work(m, v);
+        return;
+    case V_NOTIFY:
+        finish_work(m, v);
+        return;
+    case V_HLT_EXIT:
+        if (v->pend_head) {          /* interrupt already pending: no halt */
+            m->met->halts_skipped++;
+            set_state(m, v, V_RESUME, m->cost->poll_hit_resume_ns);
+        } else {
+            start_halt(m, v);
+        }
+        return;
+    case V_POLL:
+        end_poll(m, v);
+        return;
+    case V_SCHED_OUT:
+        end_sched_out(m, v);
+        return;
+    case V_BLOCKED:                  /* the wakeup reached the pCPU */
+        pcpu_enqueue(m, v);
+        return;
+    case V_SCHED_IN:
+        if (v->in_halt)
+            end_halt(m, v);
+        run_guest(m, v);
+        return;
+    case V_RESUME:
+        run_guest(m, v);
+        return;
+    default:
+        assert(!"vCPU event in a state without a timer");
+    }
+}
+
+void vcpu_start(struct model *m, struct vcpu *v)
+{
+    /* t = 0: the guest has just halted and the thread sleeps (a halt that
+     * blocked from its first instant), so the first interrupt wakes it. */
+    v->state = V_BLOCKED;
+    v->in_halt = true;
+    v->halt_waited = true;
+    v->halt_start_ns = 0;
+    v->poll_end_ns = 0;
+    v->wake_arrival_ns = -1;
+    v->k.halt_exits++;
+    v->k.halts++;
+    m->met->window_sum_ns += m->pol->ops->window(v->pstate, m->pol->param,
+                                                 &(struct policy_ctx){ 0, INT64_MAX });
+}
+
+static void sum_counters(struct kvm_counters *d, const struct kvm_counters *s)
+{
+    d->halt_exits += s->halt_exits;
+    d->halts += s->halts;
+    d->halt_attempted_poll += s->halt_attempted_poll;
+    d->halt_successful_poll += s->halt_successful_poll;
+    d->halt_poll_invalid += s->halt_poll_invalid;
+    d->halt_wakeup += s->halt_wakeup;
+    d->halt_poll_success_ns += s->halt_poll_success_ns;
+    d->halt_poll_fail_ns += s->halt_poll_fail_ns;
+    d->halt_wait_ns += s->halt_wait_ns;
+}
+
+void model_finish(struct model *m)
+{
+    struct metrics *met = m->met;
+    int64_t guest_v = 0, poll_v = 0, end = model_now(m);
+    met->sim_ns = end;
+    met->npcpus = m->npcpus;
+    met->nvcpus = m->nvcpus;
+    for (int i = 0; i < m->nvcpus; i++) {
+        struct vcpu *v = &m->vcpus[i];
+        if (v->state == V_GUEST)
+            v->guest_ns += end - v->state_since_ns;
+        if (v->state == V_POLL)
+            v->poll_ns += end - v->halt_start_ns;
+        guest_v += v->guest_ns;
+        poll_v += v->poll_ns;
+        sum_counters(&met->k, &v->k);
+    }
+    met->conservation_ok = true;
+    met->conservation_msg[0] = '\0';
+    int64_t guest_p = 0, poll_p = 0;
+    for (int i = 0; i < m->npcpus; i++) {
+        struct pcpu *p = &m->pcpus[i];
+        pcpu_close(m, p);
+        int64_t sum = 0, idle = 0;
+        for (int a = 0; a < ACCT_N; a++) {
+            sum += p->acct_ns[a];
+            met->acct_ns[a] += p->acct_ns[a];
+        }
+        for (int c = 0; c < m->cost->ncstates; c++) {
+            idle += p->cstate_ns[c];
+            met->cstate_ns[c] += p->cstate_ns[c];
+            met->cstate_entries[c] += p->cstate_entries[c];
+        }
+        guest_p += p->acct_ns[ACCT_GUEST];
+        poll_p += p->acct_ns[ACCT_POLL];
+        if ((sum != end || idle != p->acct_ns[ACCT_IDLE]) && met->conservation_ok) {
+            met->conservation_ok = false;
+            snprintf(met->conservation_msg, sizeof met->conservation_msg,
+                     "pCPU %d: buckets sum to %lld ns of %lld (idle %lld vs C-states %lld)",
+                     i, (long long)sum, (long long)end, (long long)p->acct_ns[ACCT_IDLE], (long long)idle);
+        }
+    }
+    if (met->conservation_ok && (guest_p != guest_v || poll_p != poll_v)) {
+        met->conservation_ok = false;
+        snprintf(met->conservation_msg, sizeof met->conservation_msg,
+                 "pCPU vs vCPU tallies differ: guest %lld/%lld ns, poll %lld/%lld ns",
+                 (long long)guest_p, (long long)guest_v, (long long)poll_p, (long long)poll_v);
+    }
+}
