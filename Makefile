@@ -26,7 +26,7 @@ SIM_SRCS = sim/engine.c sim/error.c sim/config.c sim/hist.c sim/rng.c sim/dist.c
 SIM_OBJS = $(SIM_SRCS:%.c=$(BUILD)/%.o)
 LIB      = $(BUILD)/libhpsim.a
 
-TESTS     = engine hist dist policies config model analytic cli
+TESTS     = engine hist dist policies config model analytic
 TEST_BINS = $(TESTS:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run test check deps install uninstall clean

@@ -173,6 +173,7 @@ int main(int argc, char **argv)
     char **sets = calloc((size_t)argc + 2, sizeof *sets);
     char *extra[2] = {0};   /* --seed / --duration, applied after --set */
     int c, rc;
+    opterr = 0;  /* one line of our own instead of getopt's */
     if (argc > 1 && strcmp(argv[1], "run") == 0) {
         argv++;
         argc--;
@@ -196,7 +197,8 @@ int main(int argc, char **argv)
         case 'L': list_policies(); return 0;
         case 'h': help(stdout); return 0;
         case 'V': printf("hpsim %s\n", HPSIM_VERSION); return 0;
-        default: fprintf(stderr, "hpsim: error: bad option (see hpsim --help)\n"); return HP_EXIT_USAGE;
+        default:
+            return usage_error("bad option '%s'", argv[optind - 1]);
         }
     }
     for (int i = 0; i < 2; i++)

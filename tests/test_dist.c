@@ -1,0 +1,84 @@
+/* test_dist.c - every distribution's samples match its analytic mean and
+ * variance within tolerances derived from the sample size. */
+#include "testutil.h"
+
+#include <math.h>
+
+#include "dist.h"
+#include "rng.h"
+
+static struct dist parse(const char *json)
+{
+    json_t *o = json_pack("{s:o}", "d", json_loads(json, JSON_DECODE_ANY, NULL));
+    struct hp_error err = {0};
+    struct cfg c = {"t.json", &err};
+    struct dist d;
+    if (dist_parse(&c, o, "x", "d", 0, &d) != 0)
+        fail_msg("%s", err.msg);
+    json_decref(o);
+    return d;
+}
+
+/* Mean within 5 standard errors; variance within 5 standard errors of the
+ * sample variance (using the fourth moment estimated from the sample). */
+static void check(const char *json, bool check_var)
+{
+    enum { N = 400000 };
+    struct dist d = parse(json);
+    gsl_rng *r = rng_stream_new(7, 7, 7, 7);
+    double s1 = 0, s2 = 0, s4 = 0;
+    static double x[N];
+    for (int i = 0; i < N; i++) {
+        x[i] = (double)dist_sample(&d, r);
+        s1 += x[i];
+    }
+    double mean = s1 / N;
+    for (int i = 0; i < N; i++) {
+        double c = x[i] - mean;
+        s2 += c * c;
+        s4 += c * c * c * c;
+    }
+    double var = s2 / (N - 1), m4 = s4 / N;
+    double want_m = dist_mean(&d), want_v = dist_variance(&d);
+    /* +0.5: samples are rounded to integer ns. */
+    double se_m = sqrt(want_v / N) + 0.5;
+    if (fabs(mean - want_m) > 5 * se_m)
+        fail_msg("%s: mean %g, expected %g (se %g)", json, mean, want_m, se_m);
+    if (check_var) {
+        double se_v = sqrt(fmax(m4 - var * var, 0) / N) + want_v * 1e-3 + 1;
+        if (fabs(var - want_v) > 5 * se_v)
+            fail_msg("%s: variance %g, expected %g (se %g)", json, var, want_v, se_v);
+    }
+    gsl_rng_free(r);
+}
+
+static void dist_constant_is_constant(void **s) { (void)s; check("{\"dist\":\"constant\",\"value_ns\":1234}", true); }
+static void dist_exponential_moments(void **s) { (void)s; check("{\"dist\":\"exponential\",\"mean_ns\":50000}", true); }
+static void dist_uniform_moments(void **s) { (void)s; check("{\"dist\":\"uniform\",\"min_ns\":10000,\"max_ns\":50000}", true); }
+static void dist_normal_moments(void **s) { (void)s; check("{\"dist\":\"normal\",\"mean_ns\":100000,\"sd_ns\":10000}", true); }
+static void dist_lognormal_moments(void **s) { (void)s; check("{\"dist\":\"lognormal\",\"median_ns\":4000,\"sigma\":0.3}", true); }
+static void dist_gamma_moments(void **s) { (void)s; check("{\"dist\":\"gamma\",\"mean_ns\":30000,\"shape\":2.5}", true); }
+static void dist_weibull_moments(void **s) { (void)s; check("{\"dist\":\"weibull\",\"scale_ns\":20000,\"shape\":1.5}", true); }
+/* alpha 3: finite variance but infinite fourth moment, so only the mean. */
+static void dist_pareto_mean(void **s) { (void)s; check("{\"dist\":\"pareto\",\"min_ns\":10000,\"alpha\":3}", false); }
+static void dist_pareto_moments(void **s) { (void)s; check("{\"dist\":\"pareto\",\"min_ns\":10000,\"alpha\":9}", true); }
+
+static void dist_integer_is_constant_shorthand(void **s)
+{
+    (void)s;
+    struct dist d = parse("777");
+    assert_int_equal(d.kind, DIST_CONSTANT);
+    assert_true(dist_mean(&d) == 777);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(dist_constant_is_constant), cmocka_unit_test(dist_exponential_moments),
+        cmocka_unit_test(dist_uniform_moments),      cmocka_unit_test(dist_normal_moments),
+        cmocka_unit_test(dist_lognormal_moments),    cmocka_unit_test(dist_gamma_moments),
+        cmocka_unit_test(dist_weibull_moments),      cmocka_unit_test(dist_pareto_mean),
+        cmocka_unit_test(dist_pareto_moments),       cmocka_unit_test(dist_integer_is_constant_shorthand),
+    };
+    return cmocka_run_group_tests_name("dist", tests, NULL, NULL);
+}
