@@ -1,0 +1,38 @@
+#!/bin/sh
+# test_probe.sh: build hpsim-probe and check its command line and, where KVM is usable, one run.
+# Prints "N passed, N failed"; exits 1 on any failure, 77 if it could not even build.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+PROBE=$HERE/hpsim-probe
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+ko() { fail=$((fail + 1)); echo "FAIL $1"; }
+
+command -v cc >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 ||
+    { echo "test_probe.sh: skip: no C compiler"; exit 77; }
+if make -s -C "$HERE" all; then ok "probe_builds"; else ko "probe_builds"; fi
+
+if "$PROBE" --help | grep -q -- '--halt-poll-ns'; then ok "help_lists_options"; else ko "help_lists_options"; fi
+
+"$PROBE" --gap uniform:50-10us >/dev/null 2>&1
+[ $? = 2 ] && ok "bad_gap_range_exits_2" || ko "bad_gap_range_exits_2"
+"$PROBE" --mode nonsense >/dev/null 2>&1
+[ $? = 2 ] && ok "unknown_mode_exits_2" || ko "unknown_mode_exits_2"
+n=$("$PROBE" --vcpus 0 2>&1 >/dev/null | wc -l)
+[ "$n" = 1 ] && ok "bad_argument_error_is_one_line" || ko "bad_argument_error_is_one_line"
+
+if [ "$(id -u)" = 0 ] && [ -e /dev/kvm ]; then
+    out=$("$PROBE" --mode msi --duration 0.2 2>&1)
+    rc=$?
+    w=$(printf '%s\n' "$out" | sed -n 's/^requests .* wakeups \([0-9]*\) .*/\1/p')
+    if [ "$rc" = 0 ] && [ "${w:-0}" -gt 0 ]; then
+        ok "msi_run_reports_wakeups ($w)"
+    else
+        ko "msi_run_reports_wakeups (exit $rc): $out"
+    fi
+else
+    echo "skip msi_run_reports_wakeups: needs root and /dev/kvm"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
