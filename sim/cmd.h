@@ -1,0 +1,24 @@
+/*
+ * cmd.h - hpsim's subcommands. Each lives in sim/cmd_NAME.c and is listed
+ * once in main.c's table; only these functions print errors and choose exit
+ * codes (style.md point 8).
+ */
+#ifndef HPSIM_CMD_H
+#define HPSIM_CMD_H
+
+#include "error.h"
+
+/* argv[0] is the subcommand's name; getopt may be used freely. */
+int cmd_run(int argc, char **argv);
+
+/* Shared by commands. */
+extern volatile int cmd_stop;              /* set by SIGINT/SIGTERM */
+void cmd_catch_signals(void);
+int cmd_fail(const struct hp_error *err);  /* print "hpsim: error: MSG", return its code */
+int cmd_usage_error(const char *cmd, const char *fmt, const char *arg);
+/* "duration_s=S" / "seed=N" assignments from option text, or -1. */
+int cmd_parse_duration(const char *s, char **set_out);
+int cmd_parse_seed(const char *s, char **set_out);
+void cmd_list_policies(void);
+
+#endif
