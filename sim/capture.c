@@ -22,6 +22,7 @@ struct cap_irq {
     int64_t seq;    /* position in the event stream */
     int pid;        /* target thread when by_thread */
     int apicid;     /* target APIC id otherwise, -1 none */
+    int vector;
     int by_thread;
 };
 
@@ -34,6 +35,7 @@ struct cap_thread {
     int64_t cur_window;   /* new of the last line, -1 before any */
     int64_t first_old;
     size_t first_line_halt;
+    uint32_t hlt_exits;   /* HLT exits since the previous halt ended */
     int has_pending_old, await_entry, seen_line;
 };
 
@@ -105,12 +107,15 @@ static struct capture_vcpu *cap_thread_of(struct cap_loader *L, const struct tra
         memset(v, 0, sizeof *v);
         v->pid = ev->pid;
         v->vcpu_id = -1;
+        v->cpu = -1;
         memcpy(v->comm, ev->comm, sizeof v->comm);
         L->th[i] = (struct cap_thread){ .pending_hlt = -1, .run_start = -1, .cur_window = -1 };
         cap->n_vcpus++;
     }
     L->last_hit = i;
     *th = &L->th[i];
+    if (cap->vcpus[i].cpu < 0)
+        cap->vcpus[i].cpu = ev->cpu;
     return &cap->vcpus[i];
 }
 
@@ -118,7 +123,7 @@ static int cap_wakeup(struct capture_vcpu *v, struct cap_thread *t,
                       const struct trace_event *ev, int64_t seq)
 {
     struct capture_halt h = { .end_ns = ev->ts_ns, .halt_ns = ev->u.wakeup.ns,
-                              .end_seq = seq, .hlt_seq = -1,
+                              .end_seq = seq, .hlt_seq = -1, .line_new_ns = -1, .wake_vec = -1,
                               .waited = (uint8_t)ev->u.wakeup.waited,
                               .valid = (uint8_t)ev->u.wakeup.valid, .run_ns = -1 };
 
@@ -130,16 +135,51 @@ static int cap_wakeup(struct capture_vcpu *v, struct cap_thread *t,
         h.flags |= CAPTURE_HLT_DERIVED;
     }
     h.window_ns = t->has_pending_old ? t->pending_old : t->cur_window;
+    if (t->has_pending_old)
+        h.line_new_ns = t->cur_window;
     if (t->run_start >= 0 && h.hlt_ns >= t->run_start)
         h.run_ns = h.hlt_ns - t->run_start;
+    h.skipped = t->hlt_exits - (h.hlt_seq >= 0 && t->hlt_exits > 0);
     if (cap_reserve((void **)&v->halts, &v->cap_halts, v->n_halts + 1, sizeof h))
         return -1;
     v->halts[v->n_halts++] = h;
+    t->hlt_exits = 0;
     t->pending_hlt = -1;
     t->has_pending_old = 0;
     t->run_start = ev->ts_ns;
     t->await_entry = 1;
     return 0;
+}
+
+/* Exit-only captures: a HLT exit ended by a kvm_entry (see capture.h). */
+static int cap_entry_halt(struct capture_vcpu *v, struct cap_thread *t,
+                          const struct trace_event *ev, int64_t seq)
+{
+    struct capture_halt h = { .hlt_ns = t->pending_hlt, .hlt_seq = t->pending_seq,
+                              .end_ns = ev->ts_ns, .end_seq = seq,
+                              .halt_ns = ev->ts_ns - t->pending_hlt, .window_ns = -1,
+                              .run_ns = -1, .line_new_ns = -1, .wake_vec = -1,
+                              .waited = 1, .valid = 1, .flags = CAPTURE_END_IS_ENTRY };
+
+    if (t->run_start >= 0 && h.hlt_ns >= t->run_start)
+        h.run_ns = h.hlt_ns - t->run_start;
+    if (cap_reserve((void **)&v->halts, &v->cap_halts, v->n_halts + 1, sizeof h))
+        return -1;
+    v->halts[v->n_halts++] = h;
+    t->hlt_exits = 0;
+    t->run_start = ev->ts_ns;
+    return 0;
+}
+
+/* The first kvm_vcpu_wakeup: the capture traces KVM's halt code, so halts
+ * made from exits and entries before it are dropped. */
+static void cap_drop_entry_halts(struct cap_loader *L)
+{
+    for (size_t i = 0; i < L->cap->n_vcpus; i++) {
+        L->cap->vcpus[i].n_halts = 0;
+        L->th[i].run_start = -1;
+    }
+    L->cap->has_wakeups = 1;
 }
 
 static void cap_halt_poll(struct capture_vcpu *v, struct cap_thread *t,
@@ -168,6 +208,7 @@ static int cap_vcpu_event(struct cap_loader *L, const struct trace_event *ev)
     switch (ev->kind) {
     case TRACE_HLT_EXIT:
         v->halt_exits++;
+        t->hlt_exits++;
         L->cap->has_hlt_exits = 1;
         t->pending_hlt = ev->ts_ns;
         t->pending_seq = L->seq;
@@ -177,6 +218,9 @@ static int cap_vcpu_event(struct cap_loader *L, const struct trace_event *ev)
         break;
     case TRACE_ENTRY: /* back in the guest: a pending HLT did not halt */
         v->entries++;
+        if (t->pending_hlt >= 0 && !L->cap->has_wakeups &&
+            cap_entry_halt(v, t, ev, L->seq))
+            return cap_oom(L);
         t->pending_hlt = -1;
         if (t->await_entry)
             t->run_start = ev->ts_ns;
@@ -186,7 +230,8 @@ static int cap_vcpu_event(struct cap_loader *L, const struct trace_event *ev)
         cap_halt_poll(v, t, ev);
         break;
     case TRACE_WAKEUP:
-        L->cap->has_wakeups = 1;
+        if (!L->cap->has_wakeups)
+            cap_drop_entry_halts(L);
         if (cap_wakeup(v, t, ev, L->seq))
             return cap_oom(L);
         break;
@@ -199,7 +244,7 @@ static int cap_vcpu_event(struct cap_loader *L, const struct trace_event *ev)
 static int cap_irq(struct cap_loader *L, const struct trace_event *ev)
 {
     struct cap_irq q = { .ts = ev->ts_ns, .seq = L->seq, .pid = ev->pid,
-                         .apicid = ev->u.irq.apicid };
+                         .apicid = ev->u.irq.apicid, .vector = ev->u.irq.vector };
 
     L->cap->irqs++;
     if (ev->u.irq.src == TRACE_IRQ_INJ_VIRQ)
@@ -324,7 +369,8 @@ static int cmp_i64(const void *a, const void *b)
 
 /* The delivery inside halt h: the last of q[0..n) (in stream order) before
  * the wakeup and after the HLT exit (or not before hlt_ns when derived). */
-static int64_t cap_last_in(const struct cap_irq *q, size_t n, const struct capture_halt *h)
+static const struct cap_irq *cap_last_in(const struct cap_irq *q, size_t n,
+                                         const struct capture_halt *h)
 {
     size_t a = 0, b = n;
 
@@ -336,11 +382,11 @@ static int64_t cap_last_in(const struct cap_irq *q, size_t n, const struct captu
             b = m;
     }
     if (a == 0)
-        return -1;
+        return NULL;
     q += a - 1;
     if (h->hlt_seq >= 0 ? q->seq > h->hlt_seq : q->ts >= h->hlt_ns)
-        return q->ts;
-    return -1;
+        return q;
+    return NULL;
 }
 
 static void cap_set_wakes(struct capture *cap, struct capture_vcpu *v,
@@ -348,13 +394,17 @@ static void cap_set_wakes(struct capture *cap, struct capture_vcpu *v,
 {
     for (size_t k = 0; k < v->n_halts; k++) {
         struct capture_halt *h = &v->halts[k];
-        int64_t t = cap_last_in(q, n, h);
+        const struct cap_irq *d = cap_last_in(q, n, h);
+        int64_t t;
 
-        if (t < 0) {
+        if (!d) {
             t = h->end_ns - cap->wake_cost_ns;
             if (t < h->hlt_ns)
                 t = h->hlt_ns;
             h->flags |= CAPTURE_WAKE_DERIVED;
+        } else {
+            t = d->ts;
+            h->wake_vec = (int16_t)d->vector;
         }
         h->wake_ns = t;
     }

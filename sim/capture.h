@@ -34,7 +34,18 @@
  *   run_ns   the guest run burst ending at this HLT: from the previous halt's
  *            end (or the first kvm_entry after it, when entries are traced) to
  *            hlt_ns; -1 for a thread's first halt. HLT exits that never reached
- *            the halt code (an interrupt already pending) lie inside the burst.
+ *            the halt code (an interrupt already pending) lie inside the burst;
+ *            `skipped` counts them.
+ *   line_new_ns  the `new` of the kvm_halt_poll_ns line emitted during this
+ *            halt (the window after it), -1 when the halt emitted none.
+ *   wake_vec the vector of the delivery taken as wake_ns, -1 if derived.
+ *
+ * Exit-only captures (kvm_exit/kvm_entry but no kvm_vcpu_wakeup anywhere, as
+ * hosts recording only `-e kvm_exit -e kvm_entry`): each HLT exit followed by
+ * a kvm_entry on its thread becomes a halt flagged CAPTURE_END_IS_ENTRY, with
+ * end_ns the entry and halt_ns = end_ns - hlt_ns (exit and entry included);
+ * waited is then unknown and set to 1. The figures still report the halt
+ * counts as null for such captures (KVM's halt code is not traced).
  *
  * Units: ns, except all *_ns times (not halt_ns/window_ns) are raw counter
  * ticks when capture.stats.raw_counter is set; derived times then mix units
@@ -52,7 +63,8 @@
 enum capture_halt_flags {
     CAPTURE_HLT_DERIVED = 1,   /* hlt_ns = end_ns - halt_ns */
     CAPTURE_WAKE_DERIVED = 2,  /* wake_ns = end_ns - wake_cost_ns */
-    CAPTURE_WINDOW_BACKFILLED = 4 /* window_ns from the first later line's old */
+    CAPTURE_WINDOW_BACKFILLED = 4, /* window_ns from the first later line's old */
+    CAPTURE_END_IS_ENTRY = 8   /* exit-only capture: end_ns is the next kvm_entry */
 };
 
 struct capture_halt {
@@ -64,6 +76,9 @@ struct capture_halt {
     int64_t run_ns;     /* -1 unknown */
     int64_t hlt_seq;    /* stream position (0-based event count) of the HLT exit, -1 if derived */
     int64_t end_seq;    /* stream position of the kvm_vcpu_wakeup */
+    int64_t line_new_ns;/* new window of this halt's kvm_halt_poll_ns line, -1 none */
+    uint32_t skipped;   /* HLT exits since the previous halt that did not halt */
+    int16_t wake_vec;   /* vector of the delivery at wake_ns, -1 unknown */
     uint8_t waited;
     uint8_t valid;
     uint8_t flags;      /* enum capture_halt_flags */
@@ -72,6 +87,7 @@ struct capture_halt {
 struct capture_vcpu {
     int pid;
     int vcpu_id;        /* -1 unknown */
+    int cpu;            /* host CPU of the thread's first event that names one, -1 */
     char comm[TRACE_COMM_MAX];
     struct capture_halt *halts;
     size_t n_halts, cap_halts;
