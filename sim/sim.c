@@ -48,6 +48,30 @@ static int load_policies(const struct cfg *c, json_t *root, const char *policy_l
     return 0;
 }
 
+/* Optional "pin": [pCPU of vCPU 0, of vCPU 1, ...], one entry per vCPU, the
+ * same for every VM of the group. */
+static int load_pin(const struct cfg *c, json_t *vm, const char *path, int64_t pcpus,
+                    struct sim_vm *out)
+{
+    json_t *arr = json_object_get(vm, "pin");
+    if (!arr)
+        return 0;
+    if (!json_is_array(arr) || (int64_t)json_array_size(arr) != out->vcpus)
+        return hp_errorf(c->err, HP_EXIT_USAGE, "%s: %s.pin: expected an array of %lld pCPU numbers, one per vCPU",
+                         c->file, path, (long long)out->vcpus);
+    out->pin = calloc(json_array_size(arr), sizeof *out->pin);
+    if (!out->pin)
+        return hp_errorf(c->err, HP_EXIT_RUNTIME, "out of memory");
+    for (size_t j = 0; j < json_array_size(arr); j++) {
+        json_t *x = json_array_get(arr, j);
+        if (!json_is_integer(x) || json_integer_value(x) < 0 || json_integer_value(x) >= pcpus)
+            return hp_errorf(c->err, HP_EXIT_USAGE, "%s: %s.pin[%zu]: expected a pCPU number 0..%lld",
+                             c->file, path, j, (long long)pcpus - 1);
+        out->pin[j] = (int)json_integer_value(x);
+    }
+    return 0;
+}
+
 static int load_vms(const struct cfg *c, json_t *root, struct sim_spec *s)
 {
     json_t *arr = json_object_get(root, "vms");
@@ -59,7 +83,7 @@ static int load_vms(const struct cfg *c, json_t *root, struct sim_spec *s)
     s->vms = calloc((size_t)s->nvms, sizeof *s->vms);
     if (!s->vms)
         return hp_errorf(c->err, HP_EXIT_RUNTIME, "out of memory");
-    static const char *const keys[] = {"name", "count", "vcpus", "workload", NULL};
+    static const char *const keys[] = {"name", "count", "vcpus", "pin", "workload", NULL};
     for (int i = 0; i < s->nvms; i++) {
         char p[64];
         const char *name;
@@ -72,6 +96,8 @@ static int load_vms(const struct cfg *c, json_t *root, struct sim_spec *s)
         if (cfg_check_keys(c, vm, p, keys) || cfg_str(c, vm, p, "name", "vm", &name) ||
             cfg_int(c, vm, p, "count", 1, 1, MAX_VCPUS, &s->vms[i].count) ||
             cfg_int(c, vm, p, "vcpus", 1, 1, 1024, &s->vms[i].vcpus))
+            return -1;
+        if (load_pin(c, vm, p, s->pcpus, &s->vms[i]))
             return -1;
         wl = json_object_get(vm, "workload");
         if (!wl)
@@ -117,8 +143,10 @@ int sim_spec_load(json_t *root, const char *file, const char *policy_list,
 
 void sim_spec_free(struct sim_spec *s)
 {
-    for (int i = 0; i < s->nvms; i++)
+    for (int i = 0; i < s->nvms; i++) {
         workload_free(&s->vms[i].wl);
+        free(s->vms[i].pin);
+    }
     free(s->vms);
     free(s->policies);
     json_decref(s->root);
@@ -182,7 +210,8 @@ static int run_build(struct run *r, const struct sim_spec *s, const struct polic
                 v->id = id;
                 v->vm = vmno;
                 v->index = (int)j;
-                v->pcpu = &m->pcpus[id % m->npcpus];   /* pinned round robin */
+                /* pinned where "pin" says, else round robin */
+                v->pcpu = &m->pcpus[vm->pin ? vm->pin[j] : id % m->npcpus];
                 v->pstate = r->pstates + (size_t)id * ssz;
                 pol->ops->init(v->pstate, pol->param);
                 v->sources = &r->sources[si];
@@ -254,6 +283,8 @@ int sim_run(const struct sim_spec *s, const struct policy *pol, const struct sim
     if (opts) {
         m->trace = opts->trace;
         m->trace_ctx = opts->trace_ctx;
+        m->event = opts->event;
+        m->event_ctx = opts->event_ctx;
     }
     if (run_build(&r, s, pol, met) != 0) {
         run_free(&r);

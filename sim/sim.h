@@ -23,6 +23,7 @@
 struct sim_vm {
     int64_t count;       /* identical VMs in this group */
     int64_t vcpus;       /* per VM */
+    int *pin;            /* pCPU of each vCPU of each VM ("pin"), NULL: round robin */
     struct workload wl;
 };
 
@@ -51,6 +52,8 @@ void sim_spec_free(struct sim_spec *spec);
 struct sim_opts {
     window_trace_fn trace;       /* every window change, or NULL */
     void *trace_ctx;
+    model_event_fn event;        /* every traced model event (--emit-trace), or NULL */
+    void *event_ctx;
     const char *progress_label;  /* non-NULL: progress line on stderr (TTY only) */
     volatile int *stop;          /* non-NULL: set asynchronously to stop early */
 };

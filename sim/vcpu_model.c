@@ -34,6 +34,24 @@ static void set_state(struct model *m, struct vcpu *v, enum vcpu_state st, int64
     engine_schedule(&m->eng, &v->ev, model_now(m) + d);
 }
 
+static void emit(struct model *m, const struct vcpu *v, enum model_event_kind kind)
+{
+    if (m->event) {
+        struct model_event e = { .kind = kind, .t_ns = model_now(m), .v = v };
+        m->event(m->event_ctx, &e);
+    }
+}
+
+void model_hlt_skipped(struct model *m, struct vcpu *v, uint32_t n)
+{
+    v->k.halt_exits += n;
+    m->met->halts_skipped += n;
+    for (uint32_t i = 0; i < n; i++) {
+        emit(m, v, MEV_HLT_EXIT);
+        emit(m, v, MEV_ENTRY);
+    }
+}
+
 void model_source_at(struct model *m, struct source *s, int64_t t_ns)
 {
     engine_schedule(&m->eng, &s->ev, t_ns);
@@ -89,6 +107,13 @@ void model_irq(struct model *m, struct source *s)
         v->pend_head = s;
     v->pend_tail = s;
 
+    /* The trace shows the delivery that ends a halt, as the capture reader
+     * expects (one per halt), and deliveries outside halts. */
+    if (m->event && (v->wake_arrival_ns < 0 || !(v->in_halt || v->state == V_HLT_EXIT))) {
+        struct model_event e = { .kind = MEV_IRQ, .t_ns = model_now(m), .v = v,
+                                 .delivery = s->delivery };
+        m->event(m->event_ctx, &e);
+    }
     switch (v->state) {
     case V_GUEST:
     case V_NOTIFY:
@@ -153,6 +178,12 @@ static void end_halt(struct model *m, struct vcpu *v)
             m->trace(m->trace_ctx, &wc);
         }
     }
+    if (m->event) {
+        struct model_event e = { .kind = MEV_WAKEUP, .t_ns = now, .v = v,
+                                 .halt_ns = r.halt_ns, .waited = r.waited,
+                                 .change = ch, .old_ns = old, .new_ns = new };
+        m->event(m->event_ctx, &e);
+    }
     v->in_halt = false;
 }
 
@@ -168,6 +199,7 @@ static void run_guest(struct model *m, struct vcpu *v)
         struct source *s = v->pend_head;
         if (!s) {
             v->k.halt_exits++;
+            emit(m, v, MEV_HLT_EXIT);
             set_state(m, v, V_HLT_EXIT, m->cost->hlt_exit_ns);
             return;
         }
@@ -211,6 +243,7 @@ static void start_halt(struct model *m, struct vcpu *v)
     v->poll_end_ns = now;
     v->k.halts++;
     int64_t w = m->pol->ops->window(v->pstate, m->pol->param, &ctx);
+    v->halt_window_ns = w;
     m->met->window_sum_ns += w;
     if (w <= 0) {
         block(m, v);
@@ -313,9 +346,11 @@ void vcpu_on_event(struct model *m, struct vcpu *v)
     case V_SCHED_IN:
         if (v->in_halt)
             end_halt(m, v);
+        emit(m, v, MEV_ENTRY);
         run_guest(m, v);
         return;
     case V_RESUME:
+        emit(m, v, MEV_ENTRY);
         run_guest(m, v);
         return;
     default:
@@ -335,8 +370,9 @@ void vcpu_start(struct model *m, struct vcpu *v)
     v->wake_arrival_ns = -1;
     v->k.halt_exits++;
     v->k.halts++;
-    m->met->window_sum_ns += m->pol->ops->window(v->pstate, m->pol->param,
-                                                 &(struct policy_ctx){ 0, INT64_MAX });
+    v->halt_window_ns = m->pol->ops->window(v->pstate, m->pol->param,
+                                            &(struct policy_ctx){ 0, INT64_MAX });
+    m->met->window_sum_ns += v->halt_window_ns;
 }
 
 static void sum_counters(struct kvm_counters *d, const struct kvm_counters *s)

@@ -98,6 +98,7 @@ struct vcpu {
     int64_t halt_start_ns;
     int64_t poll_end_ns;             /* when polling stopped in this halt */
     int64_t wake_arrival_ns;         /* first interrupt that arrived while out of the guest */
+    int64_t halt_window_ns;          /* window in effect in the current (or last) halt */
     int64_t remaining_ns;            /* guest work left in the current burst (kept across preemption) */
     int notify_exits;                /* notify exits at the end of the current work */
     int64_t extra_in_ns;             /* extra switch-in cost (host timer irq) */
@@ -138,6 +139,22 @@ struct window_change {
 };
 typedef void (*window_trace_fn)(void *ctx, const struct window_change *c);
 
+/* One simulated event where KVM has a tracepoint (--emit-trace): the HLT exit,
+ * the VM entry, the end of a halt (kvm_vcpu_wakeup) and the arrival of an
+ * interrupt that will end or shorten a halt (kvm_apic_accept_irq). */
+enum model_event_kind { MEV_HLT_EXIT, MEV_ENTRY, MEV_WAKEUP, MEV_IRQ };
+struct model_event {
+    enum model_event_kind kind;
+    int64_t t_ns;
+    const struct vcpu *v;
+    int64_t halt_ns;     /* MEV_WAKEUP: halt_ns as KVM measures it */
+    bool waited;         /* MEV_WAKEUP */
+    enum policy_change change;  /* MEV_WAKEUP: the window's update (kvm_halt_poll_ns) */
+    int64_t old_ns, new_ns;
+    uint8_t delivery;    /* MEV_IRQ: enum delivery */
+};
+typedef void (*model_event_fn)(void *ctx, const struct model_event *e);
+
 struct model {
     struct engine eng;
     struct engine_event end_ev;
@@ -151,12 +168,17 @@ struct model {
     struct metrics *met;
     window_trace_fn trace;
     void *trace_ctx;
+    model_event_fn event;            /* NULL: no event stream */
+    void *event_ctx;
 };
 
 /* Called by workloads. */
 void model_source_at(struct model *m, struct source *s, int64_t t_ns);  /* schedule next fire */
 void model_irq(struct model *m, struct source *s);                      /* interrupt arrives now */
 static inline int64_t model_now(const struct model *m) { return m->eng.now_ns; }
+/* The guest executed n HLTs that found an interrupt pending (no halt): count
+ * them as KVM does (halt_exits, not halts). Used by the replay workload. */
+void model_hlt_skipped(struct model *m, struct vcpu *v, uint32_t n);
 
 /* Driving a run. */
 void vcpu_start(struct model *m, struct vcpu *v);      /* at t=0: the guest is about to HLT */

@@ -1,0 +1,148 @@
+/* conformance.c - policies against captured window trajectories. See conformance.h. */
+#include "conformance.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CONF_STATE_MAX 256
+
+/* The policy's maximum window: max_halt_poll_ns when it has and sets one,
+ * else halt_poll_ns; unbounded when it has neither. */
+static int64_t conf_max(const struct policy *pol)
+{
+    int i = policy_param_index(pol->ops, "max_halt_poll_ns");
+    int j = policy_param_index(pol->ops, "halt_poll_ns");
+
+    if (i >= 0 && pol->param[i] > 0)
+        return pol->param[i];
+    return j >= 0 ? pol->param[j] : INT64_MAX;
+}
+
+static int64_t captured_window(const struct capture_halt *h, int64_t max)
+{
+    return h->window_ns < max ? h->window_ns : max;
+}
+
+/* Threads whose halts take part (see conformance.h); NULL reason if any. */
+static const char *conf_usable(const struct capture *cap, const struct policy *pol)
+{
+    int64_t lines = 0;
+
+    if (!pol)
+        return "the policy is not among the replayed ones";
+    if (!cap->has_wakeups)
+        return "no kvm_vcpu_wakeup events: halt lengths are not traced";
+    for (size_t i = 0; i < cap->n_vcpus; i++)
+        lines += cap->vcpus[i].poll_lines;
+    if (!lines)
+        return "no kvm_halt_poll_ns lines: the captured window is not known";
+    return NULL;
+}
+
+static void conf_miss(struct conformance *c, const struct capture_vcpu *v, size_t k,
+                      const char *what, int64_t want, int64_t got)
+{
+    if (!c->first_miss[0])
+        snprintf(c->first_miss, sizeof c->first_miss,
+                 "thread %d halt %zu: %s: captured %lld, policy %lld", v->pid, k, what,
+                 (long long)want, (long long)got);
+}
+
+/* One captured halt through the rule, from the captured window. 1: same. */
+static int conf_rule_halt(struct conformance *c, const struct capture_vcpu *v, size_t k,
+                          const struct policy *pol, int64_t max, void *state)
+{
+    const struct capture_halt *h = &v->halts[k];
+    struct policy_ctx ctx = { .now_ns = h->hlt_ns, .next_wakeup_ns = INT64_MAX };
+    struct halt_result r = { .halt_ns = h->halt_ns, .waited = h->waited, .valid = h->valid };
+    int64_t w, old;
+    enum policy_change ch;
+
+    pol->ops->init(state, pol->param);
+    *(int64_t *)state = h->window_ns;
+    w = pol->ops->window(state, pol->param, &ctx);
+    if (w != captured_window(h, max)) {
+        conf_miss(c, v, k, "window in effect", captured_window(h, max), w);
+        return 0;
+    }
+    r.poll_ns = h->waited ? w : h->halt_ns;
+    old = policy_window_of(state);
+    ch = pol->ops->after_halt(state, pol->param, &r);
+    if ((ch != POLICY_KEEP) != (h->line_new_ns >= 0)) {
+        conf_miss(c, v, k, ch != POLICY_KEEP ? "a line where the capture has none"
+                                             : "no line where the capture has one (new)",
+                  h->line_new_ns, policy_window_of(state));
+        return 0;
+    }
+    if (ch != POLICY_KEEP && (old != h->window_ns || policy_window_of(state) != h->line_new_ns)) {
+        conf_miss(c, v, k, "line's new window", h->line_new_ns, policy_window_of(state));
+        return 0;
+    }
+    return 1;
+}
+
+void conformance_rule(const struct capture *cap, const struct policy *pol, struct conformance *c)
+{
+    int64_t state[CONF_STATE_MAX / sizeof(int64_t)];
+    int64_t max;
+
+    memset(c, 0, sizeof *c);
+    c->null_why = conf_usable(cap, pol);
+    if (c->null_why)
+        return;
+    assert(pol->ops->state_size <= sizeof state);
+    max = conf_max(pol);
+    for (size_t i = 0; i < cap->n_vcpus; i++) {
+        const struct capture_vcpu *v = &cap->vcpus[i];
+
+        for (size_t k = 0; v->poll_lines && k < v->n_halts; k++) {
+            if (v->halts[k].window_ns < 0)
+                continue;
+            c->halts++;
+            c->matched += conf_rule_halt(c, v, k, pol, max, state);
+        }
+    }
+    if (!c->halts)
+        c->null_why = "no halt with a known window";
+}
+
+void conformance_model(const struct capture *cap, const struct policy *pol,
+                       const int64_t *const *sim_window, struct conformance *c)
+{
+    int64_t max;
+
+    memset(c, 0, sizeof *c);
+    c->null_why = conf_usable(cap, pol);
+    if (c->null_why)
+        return;
+    max = conf_max(pol);
+    for (size_t i = 0; i < cap->n_vcpus; i++) {
+        const struct capture_vcpu *v = &cap->vcpus[i];
+
+        for (size_t k = 0; v->poll_lines && k < v->n_halts; k++) {
+            const struct capture_halt *h = &v->halts[k];
+
+            if (h->window_ns < 0)
+                continue;
+            c->halts++;
+            if (sim_window[i][k] < 0) {
+                c->unpaired++;
+                conf_miss(c, v, k, "no simulated halt; window", captured_window(h, max), -1);
+            } else if (sim_window[i][k] == captured_window(h, max)) {
+                c->matched++;
+            } else {
+                conf_miss(c, v, k, "window in effect", captured_window(h, max), sim_window[i][k]);
+            }
+        }
+    }
+    if (!c->halts)
+        c->null_why = "no halt with a known window";
+}
+
+double conformance_pct(const struct conformance *c)
+{
+    if (c->null_why || c->halts == 0)
+        return -1;
+    return 100.0 * (double)c->matched / (double)c->halts;
+}

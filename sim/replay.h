@@ -1,0 +1,73 @@
+/*
+ * replay.h - a capture made ready to drive the simulator: its clock turned
+ * into ns from a time origin, its vCPU threads placed on simulated pCPUs.
+ *
+ * Time: sim time 0 is the capture's origin (its first event, or the start of
+ * a halt derived to begin earlier); sim time = (ts - origin) / ticks_per_ns.
+ * ticks_per_ns is 1 for captures on a ns clock. For a raw counter (x86-tsc
+ * without TSC2NSEC) it is counter_hz / 1e9 when given, else estimated from the
+ * capture itself: the median, over halts of at least 1 ms whose HLT exit is
+ * traced (else of at least 50 us), of (wakeup - HLT exit) in ticks over the
+ * halt's kvm_vcpu_wakeup ns. The HLT exit path makes each ratio slightly too
+ * large, by under 0.2% for 1 ms halts.
+ *
+ * Placement: simulated vCPU i is capture thread i. Threads are pinned to one
+ * pCPU per distinct host CPU they were seen on (their first event naming a
+ * CPU; migrations are not followed), in increasing CPU order. A thread whose
+ * CPU the capture does not say gets a pCPU of its own.
+ */
+#ifndef HPSIM_REPLAY_H
+#define HPSIM_REPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture.h"
+#include "error.h"
+
+struct replay_capture {
+    char *path;
+    struct capture cap;
+    double ticks_per_ns;
+    const char *clock;      /* "ns", "counter_hz given", "counter estimated from N halts" */
+    char clock_buf[96];
+    int64_t origin;         /* capture time of sim time 0 (trace clock units) */
+    int64_t span_ns;        /* from the origin to the last event, + 1 */
+    int npcpus;
+    int *pin;               /* pCPU of each thread (cap.n_vcpus entries) */
+    int *host_cpu;          /* host CPU of each pCPU, -1 when not known */
+};
+
+/*
+ * Load the capture at path for replay. counter_hz > 0 gives the frequency of a
+ * raw counter clock (ignored for ns clocks). Bad input (not a trace, a
+ * malformed line, no KVM vCPU events, a raw clock that cannot be estimated)
+ * fails with HP_EXIT_USAGE and a message naming the file and line or record.
+ * On failure *rc is left empty (replay_capture_close is still safe).
+ */
+int replay_capture_open(const char *path, double counter_hz, struct replay_capture *rc,
+                        struct hp_error *err);
+void replay_capture_close(struct replay_capture *rc);
+
+/* A capture time (trace clock units) as sim ns. */
+int64_t replay_time(const struct replay_capture *rc, int64_t ts);
+/* A capture duration (trace clock units) as ns. */
+int64_t replay_duration(const struct replay_capture *rc, int64_t d);
+
+/*
+ * Hand an opened capture to the replay workload, which takes it over when it
+ * parses a config whose capture path is the same (so `hpsim replay` reads the
+ * file once). The workload owns it from then on; one capture is held at most.
+ */
+void replay_handoff(struct replay_capture *rc);
+/* The handed-off capture for path, removed from the hand-off slot; NULL if none. */
+struct replay_capture *replay_take_handoff(const char *path);
+
+struct workload;
+/* The capture a replay workload drives; NULL for another workload. */
+const struct replay_capture *replay_workload_capture(const struct workload *w);
+/* Per captured halt of thread vcpu (*n of them): the window in effect of the
+ * simulated halt that halt's arrival ended in the last run, -1 if none. */
+const int64_t *replay_workload_windows(const struct workload *w, size_t vcpu, size_t *n);
+
+#endif

@@ -1,0 +1,188 @@
+/* trace_emit.c - simulated events as trace-cmd report text. See trace_emit.h. */
+#include "trace_emit.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "version.h"
+#include "workload.h"
+
+#define EMIT_PID_BASE 1000
+#define EMIT_PID_STRIDE 1024
+#define EMIT_IRQ_PID 999
+#define EMIT_HEADER_LINES 8
+
+/* "  comm-pid [cpu] secs.nsecs: event:<pad> " */
+static void prefix(FILE *f, const char *comm, int pid, int cpu, int64_t t, const char *event)
+{
+    char name[32];
+
+    snprintf(name, sizeof name, "%s:", event);
+    fprintf(f, "%16s-%-5d [%03d] %5lld.%09lld: %-21s ", comm, pid, cpu,
+            (long long)(t / 1000000000), (long long)(t % 1000000000), name);
+}
+
+static void vcpu_prefix(FILE *f, int vcpu, int vm, int cpu, int64_t t, const char *event)
+{
+    char comm[32];
+
+    snprintf(comm, sizeof comm, "CPU %d/KVM", vcpu);
+    prefix(f, comm, EMIT_PID_BASE + EMIT_PID_STRIDE * vm + vcpu, cpu, t, event);
+}
+
+static void emit_irq(FILE *f, const struct model_event *e)
+{
+    const struct vcpu *v = e->v;
+    bool timer = e->delivery == DELIVERY_TIMER;
+
+    if (timer)
+        vcpu_prefix(f, v->index, v->vm, v->pcpu->id, e->t_ns, "kvm_apic_accept_irq");
+    else
+        prefix(f, "vhost-hpsim", EMIT_IRQ_PID, v->pcpu->id, e->t_ns, "kvm_apic_accept_irq");
+    fprintf(f, "apicid %x vec %d (Fixed|edge)\n", v->index,
+            timer ? TRACE_EMIT_TIMER_VECTOR : TRACE_EMIT_REMOTE_VECTOR);
+}
+
+/* KVM emits kvm_halt_poll_ns inside grow/shrink, just before kvm_vcpu_wakeup. */
+static void emit_wakeup(FILE *f, const struct model_event *e)
+{
+    const struct vcpu *v = e->v;
+
+    if (e->change != POLICY_KEEP) {
+        vcpu_prefix(f, v->index, v->vm, v->pcpu->id, e->t_ns, "kvm_halt_poll_ns");
+        fprintf(f, "vcpu %d: halt_poll_ns %lld (%s %lld)\n", v->index, (long long)e->new_ns,
+                e->change == POLICY_GROW ? "grow" : "shrink", (long long)e->old_ns);
+    }
+    vcpu_prefix(f, v->index, v->vm, v->pcpu->id, e->t_ns, "kvm_vcpu_wakeup");
+    fprintf(f, "%s time %lld ns, polling valid\n", e->waited ? "wait" : "poll",
+            (long long)e->halt_ns);
+}
+
+void trace_emit_event(void *ctx, const struct model_event *e)
+{
+    struct trace_emit *t = ctx;
+    const struct vcpu *v = e->v;
+
+    switch (e->kind) {
+    case MEV_HLT_EXIT:
+        vcpu_prefix(t->f, v->index, v->vm, v->pcpu->id, e->t_ns, "kvm_exit");
+        fprintf(t->f, "vcpu %d reason HLT rip 0xffffffff81000000 info1 0x0000000000000000 "
+                "info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000\n",
+                v->index);
+        break;
+    case MEV_ENTRY:
+        vcpu_prefix(t->f, v->index, v->vm, v->pcpu->id, e->t_ns, "kvm_entry");
+        fprintf(t->f, "vcpu %d, rip 0xffffffff81000001\n", v->index);
+        break;
+    case MEV_WAKEUP:
+        emit_wakeup(t->f, e);
+        break;
+    case MEV_IRQ:
+        emit_irq(t->f, e);
+        break;
+    }
+}
+
+static void write_header(FILE *f, const char *title, const struct policy *pol, int ncpus)
+{
+    fprintf(f, "# hpsim %s --emit-trace: %s\n# hpsim policy %s", HPSIM_VERSION, title,
+            pol->ops->name);
+    for (int i = 0; pol->ops->params && pol->ops->params[i].name; i++)
+        fprintf(f, " %s=%lld", pol->ops->params[i].name, (long long)pol->param[i]);
+    fprintf(f, "\ncpus=%d\n", ncpus);
+}
+
+int trace_emit_open(struct trace_emit *t, const char *path, const char *title,
+                    const struct policy *pol, int ncpus, struct hp_error *err)
+{
+    memset(t, 0, sizeof *t);
+    if (snprintf(t->path, sizeof t->path, "%s", path) >= (int)sizeof t->path)
+        return hp_errorf(err, HP_EXIT_USAGE, "%s: path too long", path);
+    snprintf(t->tmp, sizeof t->tmp, "%s.tmp.%ld", path, (long)getpid());
+    t->f = fopen(t->tmp, "w");
+    if (!t->f)
+        return hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
+    write_header(t->f, title, pol, ncpus);
+    return 0;
+}
+
+int trace_emit_close(struct trace_emit *t, bool keep, struct hp_error *err)
+{
+    int rc = 0, e = 0;
+
+    if (!t->f)
+        return 0;
+    if (keep && (ferror(t->f) || fflush(t->f) != 0 || fsync(fileno(t->f)) != 0)) {
+        rc = -1;
+        e = errno;
+    }
+    if (fclose(t->f) != 0 && keep && !rc) {
+        rc = -1;
+        e = errno;
+    }
+    t->f = NULL;
+    if (keep && rc == 0 && rename(t->tmp, t->path) != 0) {
+        rc = -1;
+        e = errno;
+    }
+    if (!keep || rc != 0)
+        unlink(t->tmp);
+    if (rc != 0)
+        return hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot write: %s", t->path,
+                         strerror(e ? e : EIO));
+    return 0;
+}
+
+int trace_emit_path_for(char *buf, size_t n, const char *path, const char *policy)
+{
+    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+    int k;
+
+    if (!dot || (slash && dot < slash) || dot == (slash ? slash + 1 : path))
+        k = snprintf(buf, n, "%s.%s", path, policy);
+    else
+        k = snprintf(buf, n, "%.*s.%s%s", (int)(dot - path), path, policy, dot);
+    return k < 0 || (size_t)k >= n ? -1 : 0;
+}
+
+/* One "k=v" word of a params line as "policy.NAME.k=v". */
+static int add_param(char ***out, int *n, const char *name, const char *word)
+{
+    char **p = realloc(*out, (size_t)(*n + 2) * sizeof *p);
+
+    if (!p)
+        return -1;
+    *out = p;
+    if (asprintf(&p[*n], "policy.%s.%s", name, word) < 0)
+        return -1;
+    p[++*n] = NULL;
+    return 0;
+}
+
+int trace_emit_read_params(const char *path, char ***out, int *n)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024], name[64];
+    int rc = 0;
+
+    *out = NULL;
+    *n = 0;
+    if (!f)
+        return 0;
+    for (int i = 0; i < EMIT_HEADER_LINES && fgets(line, sizeof line, f); i++) {
+        int at = 0;
+        char *save = NULL;
+
+        if (sscanf(line, "# hpsim policy %63s %n", name, &at) != 1 || at == 0)
+            continue;
+        for (char *w = strtok_r(line + at, " \n", &save); w && rc == 0;
+             w = strtok_r(NULL, " \n", &save))
+            if (strchr(w, '='))
+                rc = add_param(out, n, name, w);
+        break;
+    }
+    fclose(f);
+    return rc;
+}
