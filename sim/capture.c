@@ -36,7 +36,7 @@ struct cap_thread {
     int64_t first_old;
     size_t first_line_halt;
     uint32_t hlt_exits;   /* HLT exits since the previous halt ended */
-    int has_pending_old, await_entry, seen_line;
+    int has_pending_old, pending_grow, await_entry, seen_line;
 };
 
 struct cap_idle_cpu {
@@ -124,6 +124,7 @@ static int cap_wakeup(struct capture_vcpu *v, struct cap_thread *t,
 {
     struct capture_halt h = { .end_ns = ev->ts_ns, .halt_ns = ev->u.wakeup.ns,
                               .end_seq = seq, .hlt_seq = -1, .line_new_ns = -1, .wake_vec = -1,
+                              .entry_ns = -1,
                               .waited = (uint8_t)ev->u.wakeup.waited,
                               .valid = (uint8_t)ev->u.wakeup.valid, .run_ns = -1 };
 
@@ -135,8 +136,10 @@ static int cap_wakeup(struct capture_vcpu *v, struct cap_thread *t,
         h.flags |= CAPTURE_HLT_DERIVED;
     }
     h.window_ns = t->has_pending_old ? t->pending_old : t->cur_window;
-    if (t->has_pending_old)
+    if (t->has_pending_old) {
         h.line_new_ns = t->cur_window;
+        h.line_grow = (uint8_t)t->pending_grow;
+    }
     if (t->run_start >= 0 && h.hlt_ns >= t->run_start)
         h.run_ns = h.hlt_ns - t->run_start;
     h.skipped = t->hlt_exits - (h.hlt_seq >= 0 && t->hlt_exits > 0);
@@ -159,6 +162,7 @@ static int cap_entry_halt(struct capture_vcpu *v, struct cap_thread *t,
                               .end_ns = ev->ts_ns, .end_seq = seq,
                               .halt_ns = ev->ts_ns - t->pending_hlt, .window_ns = -1,
                               .run_ns = -1, .line_new_ns = -1, .wake_vec = -1,
+                              .entry_ns = ev->ts_ns,
                               .waited = 1, .valid = 1, .flags = CAPTURE_END_IS_ENTRY };
 
     if (t->run_start >= 0 && h.hlt_ns >= t->run_start)
@@ -192,6 +196,7 @@ static void cap_halt_poll(struct capture_vcpu *v, struct cap_thread *t,
         t->first_line_halt = v->n_halts;
     }
     t->pending_old = ev->u.poll.old_ns;
+    t->pending_grow = ev->u.poll.grow;
     t->has_pending_old = 1;
     t->cur_window = ev->u.poll.new_ns;
 }
@@ -222,8 +227,11 @@ static int cap_vcpu_event(struct cap_loader *L, const struct trace_event *ev)
             cap_entry_halt(v, t, ev, L->seq))
             return cap_oom(L);
         t->pending_hlt = -1;
-        if (t->await_entry)
+        if (t->await_entry) {
             t->run_start = ev->ts_ns;
+            if (v->n_halts)
+                v->halts[v->n_halts - 1].entry_ns = ev->ts_ns;
+        }
         t->await_entry = 0;
         break;
     case TRACE_HALT_POLL:
@@ -451,24 +459,31 @@ out:
     return ret;
 }
 
-static void cap_finish_idle(struct cap_loader *L)
+static int cap_finish_idle(struct cap_loader *L)
 {
     struct capture *cap = L->cap;
     int64_t span = cap->last_ts - cap->first_ts, idle = 0;
     int64_t ncpu = 0;
 
+    cap->cpu_idle_ns = malloc((L->n_idle + 1) * sizeof *cap->cpu_idle_ns);
+    if (!cap->cpu_idle_ns)
+        return -1;
+    cap->n_cpu_idle = L->n_idle;
     for (size_t c = 0; c < L->n_idle; c++) {
         struct cap_idle_cpu *ic = &L->idle[c];
 
+        cap->cpu_idle_ns[c] = -1;
         if (!ic->seen)
             continue;
         ncpu++;
         if (ic->idle_since >= 0)
             ic->idle_ns += cap->last_ts - ic->idle_since;
         idle += ic->idle_ns;
+        cap->cpu_idle_ns[c] = ic->idle_ns;
     }
     cap->c0_span_ns = span * ncpu;
     cap->c0_busy_ns = cap->c0_span_ns - idle;
+    return 0;
 }
 
 void capture_free(struct capture *cap)
@@ -478,6 +493,7 @@ void capture_free(struct capture *cap)
     for (size_t i = 0; i < cap->n_vcpus; i++)
         free(cap->vcpus[i].halts);
     free(cap->vcpus);
+    free(cap->cpu_idle_ns);
     memset(cap, 0, sizeof *cap);
 }
 
@@ -492,8 +508,7 @@ int capture_load(const char *path, int64_t wake_cost_ns, struct capture *cap,
     r = trace_read(path, cap_event, &L, &cap->stats, err);
     if (r == 0) {
         cap_backfill_windows(&L);
-        cap_finish_idle(&L);
-        if (cap_resolve_wakes(&L) != 0)
+        if (cap_finish_idle(&L) != 0 || cap_resolve_wakes(&L) != 0)
             r = cap_oom(&L);
     } else if (r > 0) {
         r = -1; /* cap_event only stops on a failure it has reported */
@@ -540,10 +555,10 @@ static void cap_count_halts(const struct capture_vcpu *v, struct capture_figures
     }
 }
 
-/* Nearest-rank percentile of sorted a[0..n), n > 0. */
-static int64_t cap_pct(const int64_t *a, size_t n, int pct)
+/* Nearest-rank percentile (in per mille) of sorted a[0..n), n > 0. */
+static int64_t cap_pct(const int64_t *a, size_t n, int permille)
 {
-    size_t rank = (n * (size_t)pct + 99) / 100;
+    size_t rank = (n * (size_t)permille + 999) / 1000;
 
     return a[rank ? rank - 1 : 0];
 }
@@ -555,7 +570,8 @@ static void cap_latency(struct capture_figures *f, int64_t *lat, size_t n)
 
     if (n == 0) {
         f->wake_lat_n = f->wake_lat_mean_ns = f->wake_lat_p50_ns = cap_null(none);
-        f->wake_lat_p99_ns = f->wake_lat_max_ns = cap_null(none);
+        f->wake_lat_p90_ns = f->wake_lat_p99_ns = f->wake_lat_p999_ns = cap_null(none);
+        f->wake_lat_max_ns = cap_null(none);
         return;
     }
     qsort(lat, n, sizeof *lat, cmp_i64);
@@ -563,8 +579,10 @@ static void cap_latency(struct capture_figures *f, int64_t *lat, size_t n)
         sum += lat[i];
     f->wake_lat_n = cap_val((int64_t)n);
     f->wake_lat_mean_ns = cap_val(sum / (int64_t)n);
-    f->wake_lat_p50_ns = cap_val(cap_pct(lat, n, 50));
-    f->wake_lat_p99_ns = cap_val(cap_pct(lat, n, 99));
+    f->wake_lat_p50_ns = cap_val(cap_pct(lat, n, 500));
+    f->wake_lat_p90_ns = cap_val(cap_pct(lat, n, 900));
+    f->wake_lat_p99_ns = cap_val(cap_pct(lat, n, 990));
+    f->wake_lat_p999_ns = cap_val(cap_pct(lat, n, 999));
     f->wake_lat_max_ns = cap_val(lat[n - 1]);
 }
 

@@ -36,6 +36,8 @@
  *            hlt_ns; -1 for a thread's first halt. HLT exits that never reached
  *            the halt code (an interrupt already pending) lie inside the burst;
  *            `skipped` counts them.
+ *   entry_ns the first kvm_entry of the thread after the wakeup (the guest runs
+ *            again), -1 when entries are not traced.
  *   line_new_ns  the `new` of the kvm_halt_poll_ns line emitted during this
  *            halt (the window after it), -1 when the halt emitted none.
  *   wake_vec the vector of the delivery taken as wake_ns, -1 if derived.
@@ -76,9 +78,11 @@ struct capture_halt {
     int64_t run_ns;     /* -1 unknown */
     int64_t hlt_seq;    /* stream position (0-based event count) of the HLT exit, -1 if derived */
     int64_t end_seq;    /* stream position of the kvm_vcpu_wakeup */
+    int64_t entry_ns;   /* first kvm_entry after the wakeup, -1 none */
     int64_t line_new_ns;/* new window of this halt's kvm_halt_poll_ns line, -1 none */
     uint32_t skipped;   /* HLT exits since the previous halt that did not halt */
     int16_t wake_vec;   /* vector of the delivery at wake_ns, -1 unknown */
+    uint8_t line_grow;  /* the line said "grow" (else "shrink"); with line_new_ns >= 0 */
     uint8_t waited;
     uint8_t valid;
     uint8_t flags;      /* enum capture_halt_flags */
@@ -107,6 +111,8 @@ struct capture {
     int64_t irqs_untargeted;    /* kvm_set_irq, logical MSI, unmatched APIC id */
     int64_t cpu_idle_events;
     int64_t c0_busy_ns, c0_span_ns; /* host CPUs with cpu_idle: C0 time, total */
+    int64_t *cpu_idle_ns;       /* per host CPU: time idle, -1 if it has no cpu_idle event */
+    size_t n_cpu_idle;
     int has_hlt_exits, has_wakeups;
 };
 
@@ -133,7 +139,8 @@ struct capture_figures {
     struct capture_value poll_ns, wait_ns;  /* sums of halt_ns: waited=0 / =1 */
     struct capture_value windows_known;     /* halts whose window_ns is known */
     struct capture_value wake_lat_n, wake_lat_mean_ns, wake_lat_p50_ns,
-        wake_lat_p99_ns, wake_lat_max_ns;   /* end - wake, observed arrivals only */
+        wake_lat_p90_ns, wake_lat_p99_ns, wake_lat_p999_ns,
+        wake_lat_max_ns;                    /* end - wake, observed arrivals only */
     struct capture_value c0_ppm;            /* host CPUs' time in C0, parts/million */
 };
 

@@ -10,6 +10,7 @@
 
 /* argv[0] is the subcommand's name; getopt may be used freely. */
 int cmd_run(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 /* Shared by commands. */
 extern volatile int cmd_stop;              /* set by SIGINT/SIGTERM */
@@ -20,5 +21,18 @@ int cmd_usage_error(const char *cmd, const char *fmt, const char *arg);
 int cmd_parse_duration(const char *s, char **set_out);
 int cmd_parse_seed(const char *s, char **set_out);
 void cmd_list_policies(void);
+
+struct sim_spec;
+struct sim_opts;
+struct metrics;
+/* Traces a run may write: --trace-policy's window lines, --emit-trace's
+ * events; NULL: not asked. With several policies, one file per policy. */
+struct cmd_traces {
+    const char *policy, *events;
+};
+/* Run policy i of spec into *met, writing the traces asked for (never left
+ * half-written). 0, or -1 with err filled. */
+int cmd_run_policy(const struct sim_spec *spec, int i, const struct cmd_traces *t,
+                   struct sim_opts *opts, struct metrics *met, struct hp_error *err);
 
 #endif

@@ -7,6 +7,9 @@
 
 #include "cmd.h"
 #include "policy.h"
+#include "polltrace.h"
+#include "sim.h"
+#include "trace_emit.h"
 #include "workload.h"
 #include "x86_costs.h"
 
@@ -75,4 +78,64 @@ void cmd_list_policies(void)
     for (const char *const *n = x86_costs_profile_names(); *n; n++)
         printf(" %s", *n);
     printf("\n");
+}
+
+/* The file for policy i: path itself when one policy runs. */
+static int trace_path(char *buf, size_t n, const char *path, const struct sim_spec *spec, int i,
+                      struct hp_error *err)
+{
+    if (spec->npolicies == 1)
+        snprintf(buf, n, "%s", path);
+    else if (polltrace_path_for(buf, n, path, spec->policies[i].name))
+        return hp_errorf(err, HP_EXIT_USAGE, "%s: path too long", path);
+    return 0;
+}
+
+static int open_emit(const struct sim_spec *spec, int i, const char *path, struct trace_emit *e,
+                     struct hp_error *err)
+{
+    char file[4096], title[512];
+
+    if (trace_path(file, sizeof file, path, spec, i, err))
+        return -1;
+    snprintf(title, sizeof title, "config %s, policy %s, duration_ns %lld, seed %llu",
+             spec->name, spec->policies[i].name, (long long)spec->duration_ns,
+             (unsigned long long)spec->seed);
+    return trace_emit_open(e, file, title, &spec->policies[i], (int)spec->pcpus, err);
+}
+
+int cmd_run_policy(const struct sim_spec *spec, int i, const struct cmd_traces *t,
+                   struct sim_opts *opts, struct metrics *met, struct hp_error *err)
+{
+    struct polltrace_writer w;
+    struct trace_emit e = { 0 };
+    char path[4096];
+    int rc;
+
+    opts->trace = NULL;
+    opts->trace_ctx = NULL;
+    opts->event = NULL;
+    opts->event_ctx = NULL;
+    if (t->policy) {
+        if (trace_path(path, sizeof path, t->policy, spec, i, err) ||
+            polltrace_open(&w, path, (int)spec->pcpus, err))
+            return -1;
+        opts->trace = polltrace_write;
+        opts->trace_ctx = &w;
+    }
+    if (t->events) {
+        if (open_emit(spec, i, t->events, &e, err)) {
+            if (t->policy)
+                polltrace_close(&w, false, NULL);
+            return -1;
+        }
+        opts->event = trace_emit_event;
+        opts->event_ctx = &e;
+    }
+    rc = sim_run(spec, &spec->policies[i], opts, met, err);
+    if (t->policy && polltrace_close(&w, rc == 0, rc == 0 ? err : NULL) && rc == 0)
+        rc = -1;
+    if (t->events && trace_emit_close(&e, rc == 0, rc == 0 ? err : NULL) && rc == 0)
+        rc = -1;
+    return rc;
 }

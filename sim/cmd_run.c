@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "polltrace.h"
 #include "results.h"
 #include "sim.h"
 
@@ -31,6 +30,9 @@ static void help(FILE *f)
           "                         of kvm_halt_poll_ns (guest_halt_poll_ns for guest-haltpoll);\n"
           "                         with several policies, one file each: FILE with the\n"
           "                         policy's name before the extension (t.mainline.trace)\n"
+          "      --emit-trace FILE  write the simulated KVM events as trace-cmd report -t\n"
+          "                         text (hpsim replay reads it back); one file per policy\n"
+          "                         as for --trace-policy\n"
           "  -q, --quiet            no table on stdout\n"
           "      --list-policies    list policies with their parameters and defaults\n"
           "  -h, --help             this help\n"
@@ -40,35 +42,12 @@ static void help(FILE *f)
 }
 
 struct run_args {
-    const char *config, *output, *policies, *trace;
+    const char *config, *output, *policies;
+    struct cmd_traces traces;
     char **sets;
     int nsets;
     bool quiet;
 };
-
-/* Run policy i, tracing its window changes to a file when asked. */
-static int run_one(const struct run_args *a, const struct sim_spec *spec, int i, struct sim_opts *opts,
-                   struct metrics *met, struct hp_error *err)
-{
-    struct polltrace_writer w;
-    char path[4096];
-    opts->trace = NULL;
-    opts->trace_ctx = NULL;
-    if (a->trace) {
-        if (spec->npolicies == 1)
-            snprintf(path, sizeof path, "%s", a->trace);
-        else if (polltrace_path_for(path, sizeof path, a->trace, spec->policies[i].name))
-            return hp_errorf(err, HP_EXIT_USAGE, "%s: path too long", a->trace);
-        if (polltrace_open(&w, path, (int)spec->pcpus, err))
-            return -1;
-        opts->trace = polltrace_write;
-        opts->trace_ctx = &w;
-    }
-    int rc = sim_run(spec, &spec->policies[i], opts, met, err);
-    if (a->trace && polltrace_close(&w, rc == 0, rc == 0 ? err : NULL) && rc == 0)
-        rc = -1;
-    return rc;
-}
 
 static int run_all(const struct run_args *a)
 {
@@ -88,7 +67,7 @@ static int run_all(const struct run_args *a)
     for (int i = 0; i < spec.npolicies && met; i++) {
         const char *name = spec.policies[i].name;
         opts.progress_label = name;
-        if (run_one(a, &spec, i, &opts, met, &err) != 0) {
+        if (cmd_run_policy(&spec, i, &a->traces, &opts, met, &err) != 0) {
             if (err.code == HP_EXIT_INTERRUPTED) {
                 fprintf(stderr, "hpsim: interrupted during policy %s (%d of %d done); no results written\n",
                         name, i, spec.npolicies);
@@ -126,6 +105,7 @@ int cmd_run(int argc, char **argv)
         {"duration", required_argument, 0, 'D'}, {"quiet", no_argument, 0, 'q'},
         {"list-policies", no_argument, 0, 'L'}, {"help", no_argument, 0, 'h'},
         {"trace-policy", required_argument, 0, 'T'},
+        {"emit-trace", required_argument, 0, 'E'},
         {0, 0, 0, 0},
     };
     struct run_args a = {0};
@@ -139,7 +119,8 @@ int cmd_run(int argc, char **argv)
         case 'p': a.policies = optarg; break;
         case 's': sets[a.nsets++] = optarg; break;
         case 'q': a.quiet = true; break;
-        case 'T': a.trace = optarg; break;
+        case 'T': a.traces.policy = optarg; break;
+        case 'E': a.traces.events = optarg; break;
         case 'S':
             free(extra[0]);
             extra[0] = NULL;

@@ -17,6 +17,7 @@ static const struct command {
     const char *summary;
 } commands[] = {
     {"run", cmd_run, "compare policies on one config (the default command)"},
+    {"replay", cmd_replay, "replay a trace-cmd capture against each policy"},
     {NULL, NULL, NULL},
 };
 

@@ -49,6 +49,12 @@ static int estimate_clock(struct replay_capture *rc, double counter_hz, struct h
     }
     for (size_t i = 0; i < rc->cap.n_vcpus; i++)
         total += rc->cap.vcpus[i].n_halts;
+    if (total == 0) { /* nothing to replay: the clock only sets the span */
+        rc->ticks_per_ns = 1;
+        snprintf(rc->clock_buf, sizeof rc->clock_buf,
+                 "counter of unknown frequency, read as ns (no halts to calibrate it)");
+        return 0;
+    }
     r = malloc((total + 1) * sizeof *r);
     if (!r)
         return hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");

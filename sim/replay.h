@@ -70,4 +70,26 @@ const struct replay_capture *replay_workload_capture(const struct workload *w);
  * simulated halt that halt's arrival ended in the last run, -1 if none. */
 const int64_t *replay_workload_windows(const struct workload *w, size_t vcpu, size_t *n);
 
+
+/* The "captured" row: the results schema's keys computed from the capture
+ * alone (null where it cannot support a figure, the reason under
+ * "null_reasons"), plus "waited_halt_ns" (the kvm_vcpu_wakeup ns of halts that
+ * blocked: poll before blocking + wait). Shares are of span_ns x npcpus.
+ * Wakeup latency: arrival (a traced delivery aimed at the vCPU) to the next
+ * kvm_entry, as the model measures it, or to kvm_vcpu_wakeup when entries are
+ * not traced (then about one VM entry shorter than the model's). */
+struct json_t;
+struct json_t *replay_captured_row(const struct replay_capture *rc);
+
+/*
+ * The captured host's halt-polling parameters, as "policy.mainline.KEY=V"
+ * assignments (or "policy.NAME.KEY=V" from an hpsim header), *source naming
+ * where they came from, first found wins: recording.json beside the capture
+ * (scripts/record.sh: module_parameters, the VM's effective maximum as
+ * halt_poll_ns), the capture's own "# hpsim policy" header (--emit-trace),
+ * recording.txt beside it (../shared/traces/live). None found: *n 0, *source
+ * NULL. Returns 0, or -1 when out of memory. *sets is NULL-terminated.
+ */
+int replay_host_params(const char *capture, char ***sets, int *n, const char **source);
+
 #endif

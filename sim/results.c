@@ -122,7 +122,8 @@ void results_add_bound_distance(json_t *policies)
     json_array_foreach(policies, i, p) {
         json_t *mean = json_object_get(json_object_get(p, "wakeup_latency_ns"), "mean");
         json_t *d = json_object();
-        json_object_set_new(d, "extra_c0_pct", json_real(num(p, "c0_pct") - c0));
+        json_object_set_new(d, "extra_c0_pct", json_is_number(json_object_get(p, "c0_pct"))
+                                                   ? json_real(num(p, "c0_pct") - c0) : json_null());
         json_object_set_new(d, "extra_wakeup_mean_ns",
                             json_is_number(mean) && json_is_number(bmean)
                                 ? json_real(json_number_value(mean) - json_number_value(bmean)) : json_null());
@@ -140,6 +141,16 @@ json_t *results_doc(const struct sim_spec *s, json_t *policies)
     json_object_set_new(doc, "duration_s", json_real((double)s->duration_ns / 1e9));
     json_object_set_new(doc, "policies", policies);
     return doc;
+}
+
+/* A table cell: v scaled and printed with fmt, or "-" when v is not a
+ * number (a captured figure the capture cannot support is null). */
+static const char *cell(char *buf, size_t n, json_t *v, double scale, const char *fmt)
+{
+    if (!json_is_number(v))
+        return "-";
+    snprintf(buf, n, fmt, json_number_value(v) / scale);
+    return buf;
 }
 
 void results_table(FILE *f, const char *title, json_t *policies)
@@ -169,13 +180,20 @@ void results_table(FILE *f, const char *title, json_t *policies)
         const char *name = json_string_value(json_object_get(p, "policy"));
         bool bound = json_is_true(json_object_get(p, "bound"));
         snprintf(nbuf, sizeof nbuf, "%s%s", name, bound ? " [bound]" : "");
-        fprintf(f, "%-26s %7.3f %7.3f %9.0f %7.1f %9.2f %9.2f %9.2f %10s %9s %11.2f", nbuf,
-                num(p, "c0_pct"), num(p, "poll_pct"), num(p, "halts_per_s"), num(p, "poll_success_pct"),
-                sub(p, "wakeup_latency_ns", "p50") / 1e3, sub(p, "wakeup_latency_ns", "p99") / 1e3,
-                sub(p, "wakeup_latency_ns", "max") / 1e3, tbuf, rbuf, num(p, "mean_halt_poll_ns") / 1e3);
+        json_t *lat = json_object_get(p, "wakeup_latency_ns"), *vo = json_object_get(p, "vs_oracle");
+        char c[9][32];
+        fprintf(f, "%-26s %7s %7s %9s %7s %9s %9s %9s %10s %9s %11s", nbuf,
+                cell(c[0], 32, json_object_get(p, "c0_pct"), 1, "%.3f"),
+                cell(c[1], 32, json_object_get(p, "poll_pct"), 1, "%.3f"),
+                cell(c[2], 32, json_object_get(p, "halts_per_s"), 1, "%.0f"),
+                cell(c[3], 32, json_object_get(p, "poll_success_pct"), 1, "%.1f"),
+                cell(c[4], 32, json_object_get(lat, "p50"), 1e3, "%.2f"),
+                cell(c[5], 32, json_object_get(lat, "p99"), 1e3, "%.2f"),
+                cell(c[6], 32, json_object_get(lat, "max"), 1e3, "%.2f"), tbuf, rbuf,
+                cell(c[7], 32, json_object_get(p, "mean_halt_poll_ns"), 1e3, "%.2f"));
         if (vs)
-            fprintf(f, " %+9.3f %+10.2f", sub(p, "vs_oracle", "extra_c0_pct"),
-                    sub(p, "vs_oracle", "extra_wakeup_mean_ns") / 1e3);
+            fprintf(f, " %9s %10s", cell(c[7], 32, json_object_get(vo, "extra_c0_pct"), 1, "%+.3f"),
+                    cell(c[8], 32, json_object_get(vo, "extra_wakeup_mean_ns"), 1e3, "%+.2f"));
         fputc('\n', f);
     }
     if (vs)

@@ -6,11 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "polltrace.h"
 #include "version.h"
 #include "workload.h"
 
-#define EMIT_PID_BASE 1000
-#define EMIT_PID_STRIDE 1024
 #define EMIT_IRQ_PID 999
 #define EMIT_HEADER_LINES 8
 
@@ -29,7 +28,7 @@ static void vcpu_prefix(FILE *f, int vcpu, int vm, int cpu, int64_t t, const cha
     char comm[32];
 
     snprintf(comm, sizeof comm, "CPU %d/KVM", vcpu);
-    prefix(f, comm, EMIT_PID_BASE + EMIT_PID_STRIDE * vm + vcpu, cpu, t, event);
+    prefix(f, comm, POLLTRACE_PID_BASE + POLLTRACE_PID_STRIDE * vm + vcpu, cpu, t, event);
 }
 
 static void emit_irq(FILE *f, const struct model_event *e)
@@ -51,9 +50,18 @@ static void emit_wakeup(FILE *f, const struct model_event *e)
     const struct vcpu *v = e->v;
 
     if (e->change != POLICY_KEEP) {
+        /* The payload as the policy window trace prints it (polltrace.h). */
+        struct window_change wc = { .t_ns = e->t_ns, .vcpu = v->index, .vm = v->vm,
+                                    .change = e->change, .old_ns = e->old_ns,
+                                    .new_ns = e->new_ns, .pcpu = v->pcpu->id };
+        char line[256];
+        const char *payload;
+
+        polltrace_format(line, sizeof line, &wc);
+        payload = strstr(line, "kvm_halt_poll_ns:") + sizeof "kvm_halt_poll_ns:" - 1;
+        payload += strspn(payload, " ");
         vcpu_prefix(f, v->index, v->vm, v->pcpu->id, e->t_ns, "kvm_halt_poll_ns");
-        fprintf(f, "vcpu %d: halt_poll_ns %lld (%s %lld)\n", v->index, (long long)e->new_ns,
-                e->change == POLICY_GROW ? "grow" : "shrink", (long long)e->old_ns);
+        fprintf(f, "%s\n", payload);
     }
     vcpu_prefix(f, v->index, v->vm, v->pcpu->id, e->t_ns, "kvm_vcpu_wakeup");
     fprintf(f, "%s time %lld ns, polling valid\n", e->waited ? "wait" : "poll",
@@ -133,18 +141,6 @@ int trace_emit_close(struct trace_emit *t, bool keep, struct hp_error *err)
         return hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot write: %s", t->path,
                          strerror(e ? e : EIO));
     return 0;
-}
-
-int trace_emit_path_for(char *buf, size_t n, const char *path, const char *policy)
-{
-    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
-    int k;
-
-    if (!dot || (slash && dot < slash) || dot == (slash ? slash + 1 : path))
-        k = snprintf(buf, n, "%s.%s", path, policy);
-    else
-        k = snprintf(buf, n, "%.*s.%s%s", (int)(dot - path), path, policy, dot);
-    return k < 0 || (size_t)k >= n ? -1 : 0;
 }
 
 /* One "k=v" word of a params line as "policy.NAME.k=v". */

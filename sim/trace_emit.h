@@ -12,7 +12,8 @@
  *          CPU 0/KVM-1000  [000]     0.000022100: kvm_entry:            vcpu 0, rip 0xffffffff81000001
  *
  * Threads: vCPU N of VM M is comm "CPU N/KVM", pid 1000 + 1024 M + N (as
- * policy window traces number them); [cpu] is its simulated pCPU. A remote
+ * policy window traces number them, polltrace.h, whose formatter prints the
+ * kvm_halt_poll_ns payload); [cpu] is its simulated pCPU. A remote
  * interrupt (virtio, IPI) is accepted by "vhost-hpsim" (pid 999) on the
  * vCPU's pCPU, a LAPIC timer (vector 236) by the vCPU's own thread.
  * kvm_exit is printed in the 6.x kernel format (reason HLT only: other exits
@@ -54,9 +55,6 @@ int trace_emit_open(struct trace_emit *t, const char *path, const char *title,
 void trace_emit_event(void *ctx, const struct model_event *e);
 /* keep: flush and rename into place (-1 with err on an I/O error); else remove. */
 int trace_emit_close(struct trace_emit *t, bool keep, struct hp_error *err);
-
-/* The file of one policy when several run: "t.txt" -> "t.mainline.txt". */
-int trace_emit_path_for(char *buf, size_t n, const char *path, const char *policy);
 
 /* Parameters given by a "# hpsim policy NAME k=v ..." line in the first
  * lines of a text capture, as "policy.NAME.k=v" assignments (malloc'd,

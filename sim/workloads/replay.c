@@ -53,6 +53,7 @@ struct rp_params {
     struct rp_vcpu *v;
     size_t nv;
     int64_t wake_cost_ns, poll_wake_cost_ns, entry_cost_ns; /* -1: from the run's costs */
+    uint64_t guest_poll_hits;   /* per run: met->guest_poll_hits at the last serve */
 };
 
 static void rp_free(void *p)
@@ -196,6 +197,7 @@ static void rp_start(struct model *m, struct source *s)
     v = &r->v[vc->index];
     v->next = 0;
     v->halts_seen = 0;
+    r->guest_poll_hits = 0;
     rp_prepare(r, v, m->cost);
     if (v->n && v->cv->halts[0].window_ns >= 0 && strcmp(m->pol->ops->name, "mainline") == 0) {
         *(int64_t *)vc->pstate = v->cv->halts[0].window_ns;
@@ -229,10 +231,13 @@ static int64_t rp_serve(struct model *m, struct source *s, int *exits)
     if (vc->k.halts > v->halts_seen) {
         v->sim_window[k] = vc->halt_window_ns;  /* the halt this arrival ended */
         v->halts_seen = vc->k.halts;
+    } else if (m->met->guest_poll_hits > r->guest_poll_hits) {
+        /* a guest governor's poll caught it just now: no HLT at all */
     } else {
         model_hlt_skipped(m, vc, 1);            /* HLT found this arrival pending */
         *exits = 1;
     }
+    r->guest_poll_hits = m->met->guest_poll_hits;
     if (k + 1 < v->n)
         model_hlt_skipped(m, vc, v->cv->halts[k + 1].skipped);
     return v->burst[k];
