@@ -141,9 +141,11 @@ static json_t *conf_json(const struct conformance *c)
 {
     if (c->null_why)
         return json_pack("{s:n, s:s}", "pct", "null_reason", c->null_why);
-    return json_pack("{s:f, s:I, s:I, s:I, s:s}", "pct", conformance_pct(c), "halts",
+    return json_pack("{s:f, s:I, s:I, s:I, s:I, s:I, s:s}", "pct", conformance_pct(c), "halts",
                      (json_int_t)c->halts, "matched", (json_int_t)c->matched, "unpaired",
-                     (json_int_t)c->unpaired, "first_miss", c->first_miss);
+                     (json_int_t)c->unpaired, "decisions", (json_int_t)c->decisions,
+                     "decisions_matched", (json_int_t)c->decisions_matched, "first_miss",
+                     c->first_miss);
 }
 
 static json_t *conformance_doc(const struct replay_conf *rcf)
@@ -176,8 +178,11 @@ static void conf_line(FILE *f, const char *what, const struct conformance *c)
             (long long)c->halts);
     if (c->unpaired)
         fprintf(f, " (%lld not halted in the simulation)", (long long)c->unpaired);
+    if (c->decisions)
+        fprintf(f, "; per-halt decisions %.2f%% of %lld", 100.0 * (double)c->decisions_matched /
+                (double)c->decisions, (long long)c->decisions);
     if (c->first_miss[0])
-        fprintf(f, "; first miss: %s", c->first_miss);
+        fprintf(f, "\n    first miss: %s", c->first_miss);
     fputc('\n', f);
 }
 
@@ -199,14 +204,19 @@ static int conf_model(const struct sim_spec *spec, const struct replay_capture *
                       struct replay_conf *rcf)
 {
     const int64_t **w = calloc(rc->cap.n_vcpus + 1, sizeof *w);
-    size_t n;
+    const int64_t **h = calloc(rc->cap.n_vcpus + 1, sizeof *h);
 
-    if (!w)
+    if (!w || !h) {
+        free(w);
+        free(h);
         return -1;
+    }
     for (size_t i = 0; i < rc->cap.n_vcpus; i++)
-        w[i] = replay_workload_windows(&spec->vms[0].wl, i, &n);
-    conformance_model(&rc->cap, rcf->mainline, (const int64_t *const *)w, &rcf->model);
+        replay_workload_halts(&spec->vms[0].wl, i, &w[i], &h[i]);
+    conformance_model(&rc->cap, rcf->mainline, (const int64_t *const *)w,
+                      (const int64_t *const *)h, &rcf->model);
     free(w);
+    free(h);
     return 0;
 }
 

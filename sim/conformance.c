@@ -49,40 +49,92 @@ static void conf_miss(struct conformance *c, const struct capture_vcpu *v, size_
                  (long long)want, (long long)got);
 }
 
-/* One captured halt through the rule, from the captured window. 1: same. */
-static int conf_rule_halt(struct conformance *c, const struct capture_vcpu *v, size_t k,
-                          const struct policy *pol, int64_t max, void *state)
+/* The rule's decision for captured halt h, from the captured window, on a
+ * halt of halt_ns (the captured one, or the simulated one). 1: the decision
+ * is the kernel's (same window in effect, same line or none); else *what
+ * says how it differs, *want / *got the values. */
+static int conf_decide(const struct capture_halt *h, int64_t halt_ns, const struct policy *pol,
+                       int64_t max, void *state, const char **what, int64_t *want, int64_t *got)
 {
-    const struct capture_halt *h = &v->halts[k];
     struct policy_ctx ctx = { .now_ns = h->hlt_ns, .next_wakeup_ns = INT64_MAX };
-    struct halt_result r = { .halt_ns = h->halt_ns, .waited = h->waited, .valid = h->valid };
+    struct halt_result r = { .halt_ns = halt_ns, .waited = h->waited, .valid = h->valid };
     int64_t w, old;
     enum policy_change ch;
 
     pol->ops->init(state, pol->param);
     *(int64_t *)state = h->window_ns;
     w = pol->ops->window(state, pol->param, &ctx);
-    if (w != captured_window(h, max)) {
-        conf_miss(c, v, k, "window in effect", captured_window(h, max), w);
+    *want = captured_window(h, max);
+    *got = w;
+    *what = "window in effect";
+    if (w != *want)
         return 0;
-    }
-    r.poll_ns = h->waited ? w : h->halt_ns;
+    r.poll_ns = h->waited ? w : halt_ns;
     old = policy_window_of(state);
     ch = pol->ops->after_halt(state, pol->param, &r);
-    if ((ch != POLICY_KEEP) != (h->line_new_ns >= 0)) {
-        conf_miss(c, v, k, ch != POLICY_KEEP ? "a line where the capture has none"
-                                             : "no line where the capture has one (new)",
-                  h->line_new_ns, policy_window_of(state));
+    *want = h->line_new_ns;
+    *got = ch != POLICY_KEEP ? policy_window_of(state) : -1;
+    *what = "kvm_halt_poll_ns new window (-1: no line)";
+    if ((ch != POLICY_KEEP) != (h->line_new_ns >= 0))
         return 0;
-    }
-    if (ch != POLICY_KEEP && (old != h->window_ns || policy_window_of(state) != h->line_new_ns)) {
-        conf_miss(c, v, k, "line's new window", h->line_new_ns, policy_window_of(state));
-        return 0;
-    }
-    return 1;
+    return ch == POLICY_KEEP || (old == h->window_ns && *got == h->line_new_ns);
 }
 
 void conformance_rule(const struct capture *cap, const struct policy *pol, struct conformance *c)
+{
+    int64_t state[CONF_STATE_MAX / sizeof(int64_t)];
+    int64_t max, want, got;
+    const char *what;
+
+    memset(c, 0, sizeof *c);
+    c->null_why = conf_usable(cap, pol);
+    if (c->null_why)
+        return;
+    assert(pol->ops->state_size <= sizeof state);
+    max = conf_max(pol);
+    for (size_t i = 0; i < cap->n_vcpus; i++) {
+        const struct capture_vcpu *v = &cap->vcpus[i];
+
+        for (size_t k = 0; v->poll_lines && k < v->n_halts; k++) {
+            const struct capture_halt *h = &v->halts[k];
+
+            if (h->window_ns < 0)
+                continue;
+            c->halts++;
+            if (conf_decide(h, h->halt_ns, pol, max, state, &what, &want, &got))
+                c->matched++;
+            else
+                conf_miss(c, v, k, what, want, got);
+        }
+    }
+    if (!c->halts)
+        c->null_why = "no halt with a known window";
+}
+
+/* The simulated halt's decision against the kernel's; notes the first miss. */
+static void conf_model_decision(struct conformance *c, const struct capture_vcpu *v, size_t k,
+                                const struct policy *pol, int64_t max, int64_t sim_halt_ns,
+                                void *state)
+{
+    const struct capture_halt *h = &v->halts[k];
+    int64_t want, got;
+    const char *what;
+
+    c->decisions++;
+    if (conf_decide(h, sim_halt_ns, pol, max, state, &what, &want, &got)) {
+        c->decisions_matched++;
+        return;
+    }
+    if (!c->first_miss[0])
+        snprintf(c->first_miss, sizeof c->first_miss,
+                 "thread %d halt %zu decided otherwise: captured halt %lld ns, simulated "
+                 "%lld ns (%s: kernel %lld, model %lld)", v->pid, k, (long long)h->halt_ns,
+                 (long long)sim_halt_ns, what, (long long)want, (long long)got);
+}
+
+void conformance_model(const struct capture *cap, const struct policy *pol,
+                       const int64_t *const *sim_window, const int64_t *const *sim_halt_ns,
+                       struct conformance *c)
 {
     int64_t state[CONF_STATE_MAX / sizeof(int64_t)];
     int64_t max;
@@ -97,30 +149,6 @@ void conformance_rule(const struct capture *cap, const struct policy *pol, struc
         const struct capture_vcpu *v = &cap->vcpus[i];
 
         for (size_t k = 0; v->poll_lines && k < v->n_halts; k++) {
-            if (v->halts[k].window_ns < 0)
-                continue;
-            c->halts++;
-            c->matched += conf_rule_halt(c, v, k, pol, max, state);
-        }
-    }
-    if (!c->halts)
-        c->null_why = "no halt with a known window";
-}
-
-void conformance_model(const struct capture *cap, const struct policy *pol,
-                       const int64_t *const *sim_window, struct conformance *c)
-{
-    int64_t max;
-
-    memset(c, 0, sizeof *c);
-    c->null_why = conf_usable(cap, pol);
-    if (c->null_why)
-        return;
-    max = conf_max(pol);
-    for (size_t i = 0; i < cap->n_vcpus; i++) {
-        const struct capture_vcpu *v = &cap->vcpus[i];
-
-        for (size_t k = 0; v->poll_lines && k < v->n_halts; k++) {
             const struct capture_halt *h = &v->halts[k];
 
             if (h->window_ns < 0)
@@ -128,12 +156,10 @@ void conformance_model(const struct capture *cap, const struct policy *pol,
             c->halts++;
             if (sim_window[i][k] < 0) {
                 c->unpaired++;
-                conf_miss(c, v, k, "no simulated halt; window", captured_window(h, max), -1);
-            } else if (sim_window[i][k] == captured_window(h, max)) {
-                c->matched++;
-            } else {
-                conf_miss(c, v, k, "window in effect", captured_window(h, max), sim_window[i][k]);
+                continue;
             }
+            c->matched += sim_window[i][k] == captured_window(h, max);
+            conf_model_decision(c, v, k, pol, max, sim_halt_ns[i][k], state);
         }
     }
     if (!c->halts)

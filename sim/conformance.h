@@ -16,7 +16,14 @@
  *
  * Model conformance compares, for each captured halt, the window in effect of
  * the simulated halt that the halt's arrival ended in a replay under the
- * policy (a captured halt the simulation did not halt for is a miss).
+ * policy (a captured halt the simulation did not halt for is a miss). The
+ * window is path dependent: one decision taken differently can put the
+ * simulated window on another ladder of values (160000 -> 80000 ... against
+ * a clamped 200000 -> 100000 ...) for as long as no halt resets both to 0.
+ * So the model figure also counts per-halt decisions: the rule applied, from
+ * the captured window, to the simulated halt's length, against the kernel's
+ * decision on the real one; and the miss note names the first halt whose
+ * decision differs, with both lengths.
  *
  * Halts count only on threads whose window is known (they show at least one
  * kvm_halt_poll_ns line); exit-only halts never count.
@@ -33,6 +40,7 @@ struct conformance {
     int64_t halts;          /* halts compared */
     int64_t matched;
     int64_t unpaired;       /* model: captured halts the simulation did not halt for */
+    int64_t decisions, decisions_matched;  /* model: per-halt decisions (see above) */
     const char *null_why;   /* non-NULL: no figure, and why */
     char first_miss[200];   /* the first miss, for a note ("" if none) */
 };
@@ -43,7 +51,8 @@ void conformance_rule(const struct capture *cap, const struct policy *pol, struc
 /* Model conformance: sim_window[i][k] is the simulated window for halt k of
  * thread i, -1 when the simulation had no halt for it. */
 void conformance_model(const struct capture *cap, const struct policy *pol,
-                       const int64_t *const *sim_window, struct conformance *out);
+                       const int64_t *const *sim_window, const int64_t *const *sim_halt_ns,
+                       struct conformance *out);
 
 /* matched / halts in percent, or -1 when null. */
 double conformance_pct(const struct conformance *c);

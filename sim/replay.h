@@ -66,9 +66,11 @@ struct replay_capture *replay_take_handoff(const char *path);
 struct workload;
 /* The capture a replay workload drives; NULL for another workload. */
 const struct replay_capture *replay_workload_capture(const struct workload *w);
-/* Per captured halt of thread vcpu (*n of them): the window in effect of the
- * simulated halt that halt's arrival ended in the last run, -1 if none. */
-const int64_t *replay_workload_windows(const struct workload *w, size_t vcpu, size_t *n);
+/* Per captured halt of thread vcpu: the window in effect and the halt_ns of
+ * the simulated halt that halt's arrival ended in the last run, -1 if none.
+ * 0, or -1 if w is not a replay or has no such thread. */
+int replay_workload_halts(const struct workload *w, size_t vcpu, const int64_t **window,
+                          const int64_t **halt_ns);
 
 
 /* The "captured" row: the results schema's keys computed from the capture

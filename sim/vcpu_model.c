@@ -203,6 +203,7 @@ static void end_halt(struct model *m, struct vcpu *v)
     if (r.waited)
         v->k.halt_wait_ns += now - v->poll_end_ns;
     hist_add(&m->met->halt_len, r.halt_ns);
+    v->last_halt_ns = r.halt_ns;
     v->in_halt = false;
     int64_t old = policy_window_of(v->pstate);
     enum policy_change ch = POLICY_KEEP;

@@ -104,6 +104,7 @@ struct vcpu {
     int64_t poll_end_ns;             /* when polling stopped in this halt */
     int64_t wake_arrival_ns;         /* first interrupt that arrived while out of the guest */
     int64_t halt_window_ns;          /* window in effect in the current (or last) halt */
+    int64_t last_halt_ns;            /* halt_ns of the last halt that ended */
     int64_t remaining_ns;            /* guest work left in the current burst (kept across preemption) */
     int notify_exits;                /* notify exits at the end of the current work */
     int64_t extra_in_ns;             /* extra switch-in cost (host timer irq) */

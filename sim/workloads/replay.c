@@ -27,8 +27,9 @@
  * With the mainline policy, each vCPU starts with the window the capture shows
  * at its first halt (the captured host's state), not cold at 0.
  *
- * The workload keeps, per run, the window in effect of the simulated halt
- * each arrival ended (for model conformance); runs are sequential.
+ * The workload keeps, per run, the window in effect and the length of the
+ * simulated halt each arrival ended (for model conformance); runs are
+ * sequential.
  * Use it in a VM group of count 1 (vCPU i replays capture thread i).
  */
 #include <stdlib.h>
@@ -42,7 +43,7 @@
 
 struct rp_vcpu {
     const struct capture_vcpu *cv;
-    int64_t *arrival, *burst, *sim_window;
+    int64_t *arrival, *burst, *sim_window, *sim_halt_ns;
     size_t n;
     size_t next;            /* per run: next arrival to fire */
     uint64_t halts_seen;    /* per run: v->k.halts at the last serve */
@@ -66,6 +67,7 @@ static void rp_free(void *p)
         free(r->v[i].arrival);
         free(r->v[i].burst);
         free(r->v[i].sim_window);
+        free(r->v[i].sim_halt_ns);
     }
     free(r->v);
     replay_capture_close(r->rc);
@@ -88,7 +90,8 @@ static int rp_alloc(struct rp_params *r)
         v->arrival = malloc(n * sizeof *v->arrival);
         v->burst = malloc(n * sizeof *v->burst);
         v->sim_window = malloc(n * sizeof *v->sim_window);
-        if (!v->arrival || !v->burst || !v->sim_window)
+        v->sim_halt_ns = malloc(n * sizeof *v->sim_halt_ns);
+        if (!v->arrival || !v->burst || !v->sim_window || !v->sim_halt_ns)
             return -1;
     }
     return 0;
@@ -176,6 +179,7 @@ static void rp_prepare(const struct rp_params *r, struct rp_vcpu *v, const struc
             a = v->arrival[k - 1];
         v->arrival[k] = a;
         v->sim_window[k] = -1;
+        v->sim_halt_ns[k] = -1;
         v->burst[k] = 0;
         if (k + 1 < v->n && h[1].run_ns >= 0) {
             int64_t b = replay_duration(r->rc, h[1].run_ns) -
@@ -230,6 +234,7 @@ static int64_t rp_serve(struct model *m, struct source *s, int *exits)
     *exits = 0;
     if (vc->k.halts > v->halts_seen) {
         v->sim_window[k] = vc->halt_window_ns;  /* the halt this arrival ended */
+        v->sim_halt_ns[k] = vc->last_halt_ns;
         v->halts_seen = vc->k.halts;
     } else if (m->met->guest_poll_hits > r->guest_poll_hits) {
         /* a guest governor's poll caught it just now: no HLT at all */
@@ -266,12 +271,14 @@ const struct replay_capture *replay_workload_capture(const struct workload *w)
     return w->ops == &workload_replay ? ((const struct rp_params *)w->params)->rc : NULL;
 }
 
-const int64_t *replay_workload_windows(const struct workload *w, size_t vcpu, size_t *n)
+int replay_workload_halts(const struct workload *w, size_t vcpu, const int64_t **window,
+                          const int64_t **halt_ns)
 {
     const struct rp_params *r = w->params;
 
     if (w->ops != &workload_replay || vcpu >= r->nv)
-        return NULL;
-    *n = r->v[vcpu].n;
-    return r->v[vcpu].sim_window;
+        return -1;
+    *window = r->v[vcpu].sim_window;
+    *halt_ns = r->v[vcpu].sim_halt_ns;
+    return 0;
 }
