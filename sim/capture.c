@@ -506,6 +506,8 @@ int capture_load(const char *path, int64_t wake_cost_ns, struct capture *cap,
     memset(cap, 0, sizeof *cap);
     cap->wake_cost_ns = wake_cost_ns < 0 ? 0 : wake_cost_ns;
     r = trace_read(path, cap_event, &L, &cap->stats, err);
+    for (size_t i = 0; r == 0 && i < cap->n_vcpus; i++)
+        cap->vcpus[i].tail_hlt_ns = L.th[i].pending_hlt;
     if (r == 0) {
         cap_backfill_windows(&L);
         if (cap_finish_idle(&L) != 0 || cap_resolve_wakes(&L) != 0)

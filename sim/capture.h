@@ -99,6 +99,7 @@ struct capture_vcpu {
     int64_t exits;      /* all kvm_exit, HLT included, plus emulated f4 */
     int64_t entries;
     int64_t poll_lines; /* kvm_halt_poll_ns lines */
+    int64_t tail_hlt_ns;/* a HLT exit after the last halt, pending at the end, -1 */
 };
 
 struct capture {

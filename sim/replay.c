@@ -1,5 +1,6 @@
 /* replay.c - a capture made ready for replay. See replay.h. */
 #include "replay.h"
+#include "trace_emit.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -89,6 +90,15 @@ static void set_origin(struct replay_capture *rc)
     rc->span_ns = replay_time(rc, cap->last_ts) + 1;
 }
 
+/* A trace that hpsim emitted says how long its run was: replay all of it. */
+static void set_emitted_span(struct replay_capture *rc)
+{
+    int64_t d = trace_emit_read_duration(rc->path);
+
+    if (d > 0 && !rc->cap.stats.raw_counter && d - rc->origin > rc->span_ns)
+        rc->span_ns = d - rc->origin;
+}
+
 static int place(struct replay_capture *rc)
 {
     size_t n = rc->cap.n_vcpus;
@@ -158,6 +168,7 @@ int replay_capture_open(const char *path, double counter_hz, struct replay_captu
         rc->clock = rc->clock_buf;
     }
     set_origin(rc);
+    set_emitted_span(rc);
     if (place(rc) != 0) {
         hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");
         goto err;

@@ -4,6 +4,8 @@
  *
  * Time: sim time 0 is the capture's origin (its first event, or the start of
  * a halt derived to begin earlier); sim time = (ts - origin) / ticks_per_ns.
+ * The replay lasts to the last event, or to the end of the simulated run when
+ * the capture is one hpsim emitted (its header gives duration_ns).
  * ticks_per_ns is 1 for captures on a ns clock. For a raw counter (x86-tsc
  * without TSC2NSEC) it is counter_hz / 1e9 when given, else estimated from the
  * capture itself: the median, over halts of at least 1 ms whose HLT exit is

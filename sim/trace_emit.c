@@ -23,12 +23,14 @@ static void prefix(FILE *f, const char *comm, int pid, int cpu, int64_t t, const
             (long long)(t / 1000000000), (long long)(t % 1000000000), name);
 }
 
-static void vcpu_prefix(FILE *f, int vcpu, int vm, int cpu, int64_t t, const char *event)
+/* The vCPU thread's prefix: "CPU N/KVM" with N its number within its VM. */
+static void vcpu_prefix(FILE *f, const struct vcpu *v, int64_t t, const char *event)
 {
     char comm[32];
 
-    snprintf(comm, sizeof comm, "CPU %d/KVM", vcpu);
-    prefix(f, comm, POLLTRACE_PID_BASE + POLLTRACE_PID_STRIDE * vm + vcpu, cpu, t, event);
+    snprintf(comm, sizeof comm, "CPU %d/KVM", v->index);
+    prefix(f, comm, POLLTRACE_PID_BASE + POLLTRACE_PID_STRIDE * v->vm + v->index, v->pcpu->id, t,
+           event);
 }
 
 static void emit_irq(FILE *f, const struct model_event *e)
@@ -37,10 +39,10 @@ static void emit_irq(FILE *f, const struct model_event *e)
     bool timer = e->delivery == DELIVERY_TIMER;
 
     if (timer)
-        vcpu_prefix(f, v->index, v->vm, v->pcpu->id, e->t_ns, "kvm_apic_accept_irq");
+        vcpu_prefix(f, v, e->t_ns, "kvm_apic_accept_irq");
     else
         prefix(f, "vhost-hpsim", EMIT_IRQ_PID, v->pcpu->id, e->t_ns, "kvm_apic_accept_irq");
-    fprintf(f, "apicid %x vec %d (Fixed|edge)\n", v->index,
+    fprintf(f, "apicid %x vec %d (Fixed|edge)\n", v->id,
             timer ? TRACE_EMIT_TIMER_VECTOR : TRACE_EMIT_REMOTE_VECTOR);
 }
 
@@ -51,7 +53,7 @@ static void emit_wakeup(FILE *f, const struct model_event *e)
 
     if (e->change != POLICY_KEEP) {
         /* The payload as the policy window trace prints it (polltrace.h). */
-        struct window_change wc = { .t_ns = e->t_ns, .vcpu = v->index, .vm = v->vm,
+        struct window_change wc = { .t_ns = e->t_ns, .vcpu = v->id, .vm = v->vm,
                                     .change = e->change, .old_ns = e->old_ns,
                                     .new_ns = e->new_ns, .pcpu = v->pcpu->id };
         char line[256];
@@ -60,10 +62,10 @@ static void emit_wakeup(FILE *f, const struct model_event *e)
         polltrace_format(line, sizeof line, &wc);
         payload = strstr(line, "kvm_halt_poll_ns:") + sizeof "kvm_halt_poll_ns:" - 1;
         payload += strspn(payload, " ");
-        vcpu_prefix(f, v->index, v->vm, v->pcpu->id, e->t_ns, "kvm_halt_poll_ns");
+        vcpu_prefix(f, v, e->t_ns, "kvm_halt_poll_ns");
         fprintf(f, "%s\n", payload);
     }
-    vcpu_prefix(f, v->index, v->vm, v->pcpu->id, e->t_ns, "kvm_vcpu_wakeup");
+    vcpu_prefix(f, v, e->t_ns, "kvm_vcpu_wakeup");
     fprintf(f, "%s time %lld ns, polling valid\n", e->waited ? "wait" : "poll",
             (long long)e->halt_ns);
 }
@@ -75,14 +77,13 @@ void trace_emit_event(void *ctx, const struct model_event *e)
 
     switch (e->kind) {
     case MEV_HLT_EXIT:
-        vcpu_prefix(t->f, v->index, v->vm, v->pcpu->id, e->t_ns, "kvm_exit");
+        vcpu_prefix(t->f, v, e->t_ns, "kvm_exit");
         fprintf(t->f, "vcpu %d reason HLT rip 0xffffffff81000000 info1 0x0000000000000000 "
-                "info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000\n",
-                v->index);
+                "info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000\n", v->id);
         break;
     case MEV_ENTRY:
-        vcpu_prefix(t->f, v->index, v->vm, v->pcpu->id, e->t_ns, "kvm_entry");
-        fprintf(t->f, "vcpu %d, rip 0xffffffff81000001\n", v->index);
+        vcpu_prefix(t->f, v, e->t_ns, "kvm_entry");
+        fprintf(t->f, "vcpu %d, rip 0xffffffff81000001\n", v->id);
         break;
     case MEV_WAKEUP:
         emit_wakeup(t->f, e);
@@ -155,6 +156,24 @@ static int add_param(char ***out, int *n, const char *name, const char *word)
         return -1;
     p[++*n] = NULL;
     return 0;
+}
+
+int64_t trace_emit_read_duration(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024];
+    long long d = -1;
+
+    if (!f)
+        return -1;
+    for (int i = 0; i < EMIT_HEADER_LINES && d < 0 && fgets(line, sizeof line, f); i++) {
+        const char *p = strstr(line, ", duration_ns ");
+
+        if (strncmp(line, "# hpsim ", 8) == 0 && p && sscanf(p, ", duration_ns %lld", &d) != 1)
+            d = -1;
+    }
+    fclose(f);
+    return d;
 }
 
 int trace_emit_read_params(const char *path, char ***out, int *n)

@@ -13,7 +13,9 @@
  *
  * Threads: vCPU N of VM M is comm "CPU N/KVM", pid 1000 + 1024 M + N (as
  * policy window traces number them, polltrace.h, whose formatter prints the
- * kvm_halt_poll_ns payload); [cpu] is its simulated pCPU. A remote
+ * kvm_halt_poll_ns payload); [cpu] is its simulated pCPU. The vcpu and APIC
+ * ids printed are the vCPU's index across all VMs, so that a reader tells the
+ * target of an interrupt apart when several VMs each have a vCPU 0. A remote
  * interrupt (virtio, IPI) is accepted by "vhost-hpsim" (pid 999) on the
  * vCPU's pCPU, a LAPIC timer (vector 236) by the vCPU's own thread.
  * kvm_exit is printed in the 6.x kernel format (reason HLT only: other exits
@@ -60,5 +62,9 @@ int trace_emit_close(struct trace_emit *t, bool keep, struct hp_error *err);
  * lines of a text capture, as "policy.NAME.k=v" assignments (malloc'd,
  * NULL-terminated; *n set). Returns 0 (none found: *out NULL), -1 on memory. */
 int trace_emit_read_params(const char *path, char ***out, int *n);
+
+/* The simulated duration a "# hpsim ... duration_ns N" header line gives,
+ * -1 if the file has none (a capture from a real host). */
+int64_t trace_emit_read_duration(const char *path);
 
 #endif

@@ -13,8 +13,9 @@
  *   burst k    the guest run from serving arrival k to HLT k+1: run_ns of
  *              halt k+1, minus the model's resume cost (poll_hit_resume_ns:
  *              wakeup seen -> guest running) when the capture has no kvm_entry
- *              and run_ns therefore starts at the wakeup. 0 after the last
- *              halt (the guest halts again and sleeps to the end).
+ *              and run_ns therefore starts at the wakeup. After the last
+ *              halt: to the thread's trailing HLT exit if the capture shows
+ *              one, else to the end (the guest was running when it ended).
  *   skipped    HLT exits inside burst k that found an interrupt pending in the
  *              capture: counted as KVM counts them (halt_exits, no halt),
  *              their time is inside the captured burst.
@@ -163,6 +164,18 @@ static int64_t rp_arrival(const struct rp_params *r, const struct x86_costs *c,
     return t > replay_time(rc, h->hlt_ns) ? t : replay_time(rc, h->hlt_ns);
 }
 
+/* The burst after the thread's last halt (see the file header). */
+static int64_t rp_tail(const struct rp_params *r, const struct rp_vcpu *v, int64_t resume)
+{
+    const struct capture_halt *h = &v->cv->halts[v->n - 1];
+    int64_t from = h->entry_ns >= 0 ? h->entry_ns : h->end_ns, b;
+
+    if (v->cv->tail_hlt_ns < from)
+        return r->rc->span_ns;
+    b = replay_duration(r->rc, v->cv->tail_hlt_ns - from) - (h->entry_ns >= 0 ? 0 : resume);
+    return b > 0 ? b : 0;
+}
+
 /* Fill one vCPU's arrivals and bursts for a run on costs c. */
 static void rp_prepare(const struct rp_params *r, struct rp_vcpu *v, const struct x86_costs *c)
 {
@@ -185,6 +198,8 @@ static void rp_prepare(const struct rp_params *r, struct rp_vcpu *v, const struc
             int64_t b = replay_duration(r->rc, h[1].run_ns) -
                         ((h[1].flags & CAPTURE_END_IS_ENTRY) ? 0 : resume);
             v->burst[k] = b > 0 ? b : 0;
+        } else if (k + 1 == v->n) {
+            v->burst[k] = rp_tail(r, v, resume);
         }
     }
 }
