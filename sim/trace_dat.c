@@ -297,7 +297,11 @@ static int dat_record(struct tracecmd_input *h, struct tep_record *rec, int cpu,
         return 0;
     }
     ev.ts_ns = (int64_t)rec->ts;
-    ev.cpu = cpu;
+    /* rec->cpu: with several buffers (instances), the cpu argument of
+     * tracecmd_iterate_events_multi() is offset by the CPUs of the buffers
+     * before it, not the host CPU. */
+    ev.cpu = rec->cpu;
+    (void)cpu;
     ev.pid = tep_data_pid(dr->tep, rec);
     snprintf(ev.comm, sizeof ev.comm, "%s", tep_data_comm_from_pid(dr->tep, ev.pid));
     dr->st->events++;
