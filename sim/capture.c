@@ -37,6 +37,8 @@ struct cap_thread {
     size_t first_line_halt;
     uint32_t hlt_exits;   /* HLT exits since the previous halt ended */
     int has_pending_old, pending_grow, await_entry, seen_line;
+    int unsure;           /* a halt was lost since the last kvm_halt_poll_ns line */
+    int in_guest;         /* last vCPU event was a kvm_entry */
 };
 
 struct cap_idle_cpu {
@@ -119,7 +121,19 @@ static struct capture_vcpu *cap_thread_of(struct cap_loader *L, const struct tra
     return &cap->vcpus[i];
 }
 
-static int cap_wakeup(struct capture_vcpu *v, struct cap_thread *t,
+/* The HLT exit before this wakeup came far earlier than the halt began: the
+ * halt of that exit, and its lines, were lost (capture.h: lost events). */
+static void cap_check_lost(const struct capture *cap, struct capture_vcpu *v,
+                           struct cap_thread *t, const struct trace_event *ev)
+{
+    if (t->pending_hlt >= 0 && !cap->stats.raw_counter &&
+        ev->ts_ns - t->pending_hlt - ev->u.wakeup.ns > CAPTURE_LOST_HALT_NS) {
+        v->lost_halts++;
+        t->unsure = 1;
+    }
+}
+
+static int cap_wakeup(const struct capture *cap, struct capture_vcpu *v, struct cap_thread *t,
                       const struct trace_event *ev, int64_t seq)
 {
     struct capture_halt h = { .end_ns = ev->ts_ns, .halt_ns = ev->u.wakeup.ns,
@@ -128,6 +142,7 @@ static int cap_wakeup(struct capture_vcpu *v, struct cap_thread *t,
                               .waited = (uint8_t)ev->u.wakeup.waited,
                               .valid = (uint8_t)ev->u.wakeup.valid, .run_ns = -1 };
 
+    cap_check_lost(cap, v, t, ev);
     if (t->pending_hlt >= 0 && t->pending_hlt <= ev->ts_ns) {
         h.hlt_ns = t->pending_hlt;
         h.hlt_seq = t->pending_seq;
@@ -136,6 +151,8 @@ static int cap_wakeup(struct capture_vcpu *v, struct cap_thread *t,
         h.flags |= CAPTURE_HLT_DERIVED;
     }
     h.window_ns = t->has_pending_old ? t->pending_old : t->cur_window;
+    if (t->unsure && !t->has_pending_old)
+        h.flags |= CAPTURE_WINDOW_UNSURE;
     if (t->has_pending_old) {
         h.line_new_ns = t->cur_window;
         h.line_grow = (uint8_t)t->pending_grow;
@@ -197,6 +214,7 @@ static void cap_halt_poll(struct capture_vcpu *v, struct cap_thread *t,
     }
     t->pending_old = ev->u.poll.old_ns;
     t->pending_grow = ev->u.poll.grow;
+    t->unsure = 0;
     t->has_pending_old = 1;
     t->cur_window = ev->u.poll.new_ns;
 }
@@ -220,12 +238,20 @@ static int cap_vcpu_event(struct cap_loader *L, const struct trace_event *ev)
         /* fall through */
     case TRACE_EXIT:
         v->exits++;
+        t->in_guest = 0;
         break;
     case TRACE_ENTRY: /* back in the guest: a pending HLT did not halt */
         v->entries++;
         if (t->pending_hlt >= 0 && !L->cap->has_wakeups &&
             cap_entry_halt(v, t, ev, L->seq))
             return cap_oom(L);
+        if (L->cap->has_wakeups && ((t->pending_hlt >= 0 &&
+                                     ev->ts_ns - t->pending_hlt > CAPTURE_LOST_HALT_NS) ||
+                                    (t->in_guest && v->exits))) {
+            v->lost_halts++;    /* see capture.h: lost events */
+            t->unsure = 1;
+        }
+        t->in_guest = 1;
         t->pending_hlt = -1;
         if (t->await_entry) {
             t->run_start = ev->ts_ns;
@@ -240,7 +266,7 @@ static int cap_vcpu_event(struct cap_loader *L, const struct trace_event *ev)
     case TRACE_WAKEUP:
         if (!L->cap->has_wakeups)
             cap_drop_entry_halts(L);
-        if (cap_wakeup(v, t, ev, L->seq))
+        if (cap_wakeup(L->cap, v, t, ev, L->seq))
             return cap_oom(L);
         break;
     default:

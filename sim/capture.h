@@ -42,6 +42,17 @@
  *            halt (the window after it), -1 when the halt emitted none.
  *   wake_vec the vector of the delivery taken as wake_ns, -1 if derived.
  *
+ * Lost events: a capture that traces kvm_vcpu_wakeup but shows a HLT exit
+ * re-entering the guest (kvm_entry) more than CAPTURE_LOST_HALT_NS later with
+ * no kvm_vcpu_wakeup in between has lost a halt (a HLT that found an interrupt
+ * pending re-enters within microseconds; only a preemption as long could
+ * explain it; on a raw counter clock the threshold is as many ticks), and
+ * so has one whose thread shows two kvm_entry with no kvm_exit between, or a
+ * HLT exit more than CAPTURE_LOST_HALT_NS before the start of the halt that
+ * the next kvm_vcpu_wakeup reports (wakeup time - its ns; ns clocks only). Its
+ * kvm_halt_poll_ns line may be lost with it, so the thread's halts are flagged
+ * CAPTURE_WINDOW_UNSURE until a line gives the window again.
+ *
  * Exit-only captures (kvm_exit/kvm_entry but no kvm_vcpu_wakeup anywhere, as
  * hosts recording only `-e kvm_exit -e kvm_entry`): each HLT exit followed by
  * a kvm_entry on its thread becomes a halt flagged CAPTURE_END_IS_ENTRY, with
@@ -62,11 +73,14 @@
 #include "error.h"
 #include "trace_read.h"
 
+#define CAPTURE_LOST_HALT_NS 1000000
+
 enum capture_halt_flags {
     CAPTURE_HLT_DERIVED = 1,   /* hlt_ns = end_ns - halt_ns */
     CAPTURE_WAKE_DERIVED = 2,  /* wake_ns = end_ns - wake_cost_ns */
     CAPTURE_WINDOW_BACKFILLED = 4, /* window_ns from the first later line's old */
-    CAPTURE_END_IS_ENTRY = 8   /* exit-only capture: end_ns is the next kvm_entry */
+    CAPTURE_END_IS_ENTRY = 8,  /* exit-only capture: end_ns is the next kvm_entry */
+    CAPTURE_WINDOW_UNSURE = 16 /* after a lost halt: window_ns may be stale */
 };
 
 struct capture_halt {
@@ -99,6 +113,7 @@ struct capture_vcpu {
     int64_t exits;      /* all kvm_exit, HLT included, plus emulated f4 */
     int64_t entries;
     int64_t poll_lines; /* kvm_halt_poll_ns lines */
+    int64_t lost_halts; /* halts lost by the capture (see above) */
     int64_t tail_hlt_ns;/* a HLT exit after the last halt, pending at the end, -1 */
 };
 

@@ -77,17 +77,30 @@ static char *all_policies(void)
     return s;
 }
 
-/* Does the user's --set give this key (shared or mainline's own)? */
+/* The last path part of "a.b.KEY=V": KEY, its length in *len; NULL if none. */
+static const char *set_key(const char *s, size_t *len)
+{
+    const char *eq = strchr(s, '='), *k = eq;
+
+    while (k && k > s && k[-1] != '.')
+        k--;
+    if (!eq || k == s)
+        return NULL;
+    *len = (size_t)(eq - k);
+    return k;
+}
+
+/* Does the user's --set give this policy key (shared or mainline's own)? */
 static bool user_sets(const struct replay_args *a, const char *assignment)
 {
-    const char *key = strrchr(strchr(assignment, '=') ? assignment : "", '.');
-    size_t klen = strcspn(key ? key + 1 : "", "=");
+    size_t klen, ulen;
+    const char *key = set_key(assignment, &klen);
 
     for (int i = 0; key && i < a->nsets; i++) {
-        const char *s = a->sets[i], *k = strrchr(s, '.');
+        const char *u = set_key(a->sets[i], &ulen);
 
-        if (strncmp(s, "policy.", 7) == 0 && k && strncmp(k + 1, key + 1, klen) == 0 &&
-            k[1 + klen] == '=')
+        if (strncmp(a->sets[i], "policy.", 7) == 0 && u && ulen == klen &&
+            strncmp(u, key, klen) == 0)
             return true;
     }
     return false;
@@ -135,15 +148,17 @@ struct replay_conf {
     struct conformance rule, model;
     bool params_known;
     const char *params_source;
+    char source_buf[160];
 };
 
 static json_t *conf_json(const struct conformance *c)
 {
     if (c->null_why)
         return json_pack("{s:n, s:s}", "pct", "null_reason", c->null_why);
-    return json_pack("{s:f, s:I, s:I, s:I, s:I, s:I, s:s}", "pct", conformance_pct(c), "halts",
+    return json_pack("{s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "pct", conformance_pct(c), "halts",
                      (json_int_t)c->halts, "matched", (json_int_t)c->matched, "unpaired",
-                     (json_int_t)c->unpaired, "decisions", (json_int_t)c->decisions,
+                     (json_int_t)c->unpaired, "unsure", (json_int_t)c->unsure,
+                     "decisions", (json_int_t)c->decisions,
                      "decisions_matched", (json_int_t)c->decisions_matched, "first_miss",
                      c->first_miss);
 }
@@ -178,6 +193,8 @@ static void conf_line(FILE *f, const char *what, const struct conformance *c)
             (long long)c->halts);
     if (c->unpaired)
         fprintf(f, " (%lld not halted in the simulation)", (long long)c->unpaired);
+    if (c->unsure)
+        fprintf(f, " (%lld not compared: after events the capture lost)", (long long)c->unsure);
     if (c->decisions)
         fprintf(f, "; per-halt decisions %.2f%% of %lld", 100.0 * (double)c->decisions_matched /
                 (double)c->decisions, (long long)c->decisions);
@@ -333,9 +350,14 @@ static int replay_spec(const struct replay_args *a, struct sim_spec *spec, struc
         goto out;
     }
     rcf->params_known = nhost > 0;
-    for (int i = 0; i < a->nsets && !rcf->params_known; i++)
-        if (strncmp(a->sets[i], "policy.", 7) == 0 && strstr(a->sets[i], "halt_poll_ns="))
-            rcf->params_known = true, rcf->params_source = "--set";
+    for (int i = 0; i < a->nsets; i++)
+        if (strncmp(a->sets[i], "policy.", 7) == 0 && strstr(a->sets[i], "halt_poll_ns")) {
+            snprintf(rcf->source_buf, sizeof rcf->source_buf, "--set%s%s",
+                     rcf->params_known ? " over " : "", rcf->params_known ? rcf->params_source : "");
+            rcf->params_source = rcf->source_buf;
+            rcf->params_known = rcf->params_known || strstr(a->sets[i], "halt_poll_ns=");
+            break;
+        }
     root = replay_config(a, rc);
     if (apply_sets(a, root, host, nhost, err) != 0)
         goto out;

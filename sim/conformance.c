@@ -100,6 +100,10 @@ void conformance_rule(const struct capture *cap, const struct policy *pol, struc
 
             if (h->window_ns < 0)
                 continue;
+            if (h->flags & CAPTURE_WINDOW_UNSURE) {
+                c->unsure++;
+                continue;
+            }
             c->halts++;
             if (conf_decide(h, h->halt_ns, pol, max, state, &what, &want, &got))
                 c->matched++;
@@ -153,6 +157,10 @@ void conformance_model(const struct capture *cap, const struct policy *pol,
 
             if (h->window_ns < 0)
                 continue;
+            if (h->flags & CAPTURE_WINDOW_UNSURE) {
+                c->unsure++;
+                continue;
+            }
             c->halts++;
             if (sim_window[i][k] < 0) {
                 c->unpaired++;

@@ -26,7 +26,9 @@
  * decision differs, with both lengths.
  *
  * Halts count only on threads whose window is known (they show at least one
- * kvm_halt_poll_ns line); exit-only halts never count.
+ * kvm_halt_poll_ns line) and not after events the capture lost, until a line
+ * gives the window again (CAPTURE_WINDOW_UNSURE: counted apart as `unsure`);
+ * exit-only halts never count.
  */
 #ifndef HPSIM_CONFORMANCE_H
 #define HPSIM_CONFORMANCE_H
@@ -40,6 +42,7 @@ struct conformance {
     int64_t halts;          /* halts compared */
     int64_t matched;
     int64_t unpaired;       /* model: captured halts the simulation did not halt for */
+    int64_t unsure;         /* halts not compared: the capture lost events before them */
     int64_t decisions, decisions_matched;  /* model: per-halt decisions (see above) */
     const char *null_why;   /* non-NULL: no figure, and why */
     char first_miss[200];   /* the first miss, for a note ("" if none) */

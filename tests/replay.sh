@@ -179,6 +179,18 @@ if [ -f "$f" ]; then
         grep -q "rule conformance: - (no kvm_halt_poll_ns lines" "$T/out" && ok || ko "e1: null conformance"
 fi
 
+# The public 6.5 host report, with 6.5's defaults (shrink 0): every decision
+# after the events the capture lost is the kernel's; shrink 2 (6.11) is not.
+f=$SHARED/public/HIP24-Masterarbeit__sigmatek-analysis-test__host_report.txt
+if [ -f "$f" ]; then
+    $H replay "$f" -p mainline --set policy.mainline.halt_poll_ns=200000 \
+        --set policy.mainline.halt_poll_ns_shrink=0 2>/dev/null >"$T/out" &&
+        grep -q "rule conformance: 100.00% of 180 halts (35 not compared" "$T/out" && ok ||
+        ko "sigmatek with 6.5 defaults: $(grep 'rule conf' "$T/out")"
+    $H replay "$f" -p mainline --set policy.mainline.halt_poll_ns=200000 2>/dev/null >"$T/out" &&
+        ! grep -q "rule conformance: 100.00%" "$T/out" && ok || ko "sigmatek with shrink 2 conforms"
+fi
+
 # ---- --emit-trace: one file per policy, read back by replay ----
 $H replay traces/synthetic_tcp_rr.txt -p mainline,none -q --emit-trace "$T/em.txt" 2>/dev/null &&
     [ -s "$T/em.mainline.txt" ] && [ -s "$T/em.none.txt" ] && ok || ko "--emit-trace per policy"
