@@ -408,6 +408,7 @@ static int replay_all(const struct replay_args *a)
         print_table(&spec, rc, rows, &rcf);
     if (rc_code == 0 && a->output && results_write(a->output, doc, &err) != 0)
         rc_code = cmd_fail(&err);
+    fflush(stdout);   /* the note comes last, after the table */
     if (rc_code == 0 && rc->cap.stats.unknown)
         fprintf(stderr, "hpsim: %lld events of other kinds skipped in %s\n",
                 (long long)rc->cap.stats.unknown, rc->path);
