@@ -80,18 +80,29 @@ static int conf_decide(const struct capture_halt *h, int64_t halt_ns, const stru
     return ch == POLICY_KEEP || (old == h->window_ns && *got == h->line_new_ns);
 }
 
-void conformance_rule(const struct capture *cap, const struct policy *pol, struct conformance *c)
+/* What one comparison needs besides the halt. */
+struct conf_walk {
+    const struct policy *pol;
+    int64_t max;
+    void *state;
+    const int64_t *const *sim_window, *const *sim_halt_ns;  /* model only */
+};
+typedef void (*conf_halt_fn)(struct conformance *c, const struct conf_walk *w,
+                             const struct capture_vcpu *v, size_t i, size_t k);
+
+/* Call fn on every comparable halt (see conformance.h), counting them. */
+static void conf_each(const struct capture *cap, struct conf_walk *w, struct conformance *c,
+                      conf_halt_fn fn)
 {
     int64_t state[CONF_STATE_MAX / sizeof(int64_t)];
-    int64_t max, want, got;
-    const char *what;
 
     memset(c, 0, sizeof *c);
-    c->null_why = conf_usable(cap, pol);
+    c->null_why = conf_usable(cap, w->pol);
     if (c->null_why)
         return;
-    assert(pol->ops->state_size <= sizeof state);
-    max = conf_max(pol);
+    assert(w->pol->ops->state_size <= sizeof state);
+    w->max = conf_max(w->pol);
+    w->state = state;
     for (size_t i = 0; i < cap->n_vcpus; i++) {
         const struct capture_vcpu *v = &cap->vcpus[i];
 
@@ -105,27 +116,50 @@ void conformance_rule(const struct capture *cap, const struct policy *pol, struc
                 continue;
             }
             c->halts++;
-            if (conf_decide(h, h->halt_ns, pol, max, state, &what, &want, &got))
-                c->matched++;
-            else
-                conf_miss(c, v, k, what, want, got);
+            fn(c, w, v, i, k);
         }
     }
+    w->state = NULL;
     if (!c->halts)
         c->null_why = "no halt with a known window";
 }
 
-/* The simulated halt's decision against the kernel's; notes the first miss. */
-static void conf_model_decision(struct conformance *c, const struct capture_vcpu *v, size_t k,
-                                const struct policy *pol, int64_t max, int64_t sim_halt_ns,
-                                void *state)
+static void conf_rule_halt(struct conformance *c, const struct conf_walk *w,
+                           const struct capture_vcpu *v, size_t i, size_t k)
 {
-    const struct capture_halt *h = &v->halts[k];
     int64_t want, got;
     const char *what;
 
+    (void)i;
+    if (conf_decide(&v->halts[k], v->halts[k].halt_ns, w->pol, w->max, w->state, &what, &want,
+                    &got))
+        c->matched++;
+    else
+        conf_miss(c, v, k, what, want, got);
+}
+
+void conformance_rule(const struct capture *cap, const struct policy *pol, struct conformance *c)
+{
+    struct conf_walk w = { .pol = pol };
+
+    conf_each(cap, &w, c, conf_rule_halt);
+}
+
+/* The simulated halt's window, and its decision against the kernel's. */
+static void conf_model_halt(struct conformance *c, const struct conf_walk *w,
+                            const struct capture_vcpu *v, size_t i, size_t k)
+{
+    const struct capture_halt *h = &v->halts[k];
+    int64_t sim_ns = w->sim_halt_ns[i][k], want, got;
+    const char *what;
+
+    if (w->sim_window[i][k] < 0) {
+        c->unpaired++;
+        return;
+    }
+    c->matched += w->sim_window[i][k] == captured_window(h, w->max);
     c->decisions++;
-    if (conf_decide(h, sim_halt_ns, pol, max, state, &what, &want, &got)) {
+    if (conf_decide(h, sim_ns, w->pol, w->max, w->state, &what, &want, &got)) {
         c->decisions_matched++;
         return;
     }
@@ -133,45 +167,16 @@ static void conf_model_decision(struct conformance *c, const struct capture_vcpu
         snprintf(c->first_miss, sizeof c->first_miss,
                  "thread %d halt %zu decided otherwise: captured halt %lld ns, simulated "
                  "%lld ns (%s: kernel %lld, model %lld)", v->pid, k, (long long)h->halt_ns,
-                 (long long)sim_halt_ns, what, (long long)want, (long long)got);
+                 (long long)sim_ns, what, (long long)want, (long long)got);
 }
 
 void conformance_model(const struct capture *cap, const struct policy *pol,
                        const int64_t *const *sim_window, const int64_t *const *sim_halt_ns,
                        struct conformance *c)
 {
-    int64_t state[CONF_STATE_MAX / sizeof(int64_t)];
-    int64_t max;
+    struct conf_walk w = { .pol = pol, .sim_window = sim_window, .sim_halt_ns = sim_halt_ns };
 
-    memset(c, 0, sizeof *c);
-    c->null_why = conf_usable(cap, pol);
-    if (c->null_why)
-        return;
-    assert(pol->ops->state_size <= sizeof state);
-    max = conf_max(pol);
-    for (size_t i = 0; i < cap->n_vcpus; i++) {
-        const struct capture_vcpu *v = &cap->vcpus[i];
-
-        for (size_t k = 0; v->poll_lines && k < v->n_halts; k++) {
-            const struct capture_halt *h = &v->halts[k];
-
-            if (h->window_ns < 0)
-                continue;
-            if (h->flags & CAPTURE_WINDOW_UNSURE) {
-                c->unsure++;
-                continue;
-            }
-            c->halts++;
-            if (sim_window[i][k] < 0) {
-                c->unpaired++;
-                continue;
-            }
-            c->matched += sim_window[i][k] == captured_window(h, max);
-            conf_model_decision(c, v, k, pol, max, sim_halt_ns[i][k], state);
-        }
-    }
-    if (!c->halts)
-        c->null_why = "no halt with a known window";
+    conf_each(cap, &w, c, conf_model_halt);
 }
 
 double conformance_pct(const struct conformance *c)

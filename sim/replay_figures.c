@@ -5,6 +5,7 @@
  * host's halt-polling parameters, looked up beside or inside the capture.
  */
 #include <jansson.h>
+#include <stdarg.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,17 +252,49 @@ static const char *const rf_param_names[] = {
     "halt_poll_ns", "halt_poll_ns_grow", "halt_poll_ns_grow_start", "halt_poll_ns_shrink", NULL,
 };
 
-static int rf_add(char ***sets, int *n, const char *key, long long v)
+/* Append a formatted assignment to the NULL-terminated *sets. 0 or -1. */
+static int rf_add(char ***sets, int *n, const char *fmt, ...)
 {
     char **p = realloc(*sets, (size_t)(*n + 2) * sizeof *p);
+    va_list ap;
+    int r;
 
     if (!p)
         return -1;
     *sets = p;
-    if (asprintf(&p[*n], "policy.mainline.%s=%lld", key, v) < 0)
+    va_start(ap, fmt);
+    r = vasprintf(&p[*n], fmt, ap);
+    va_end(ap);
+    if (r < 0)
         return -1;
     p[++*n] = NULL;
     return 0;
+}
+
+/* The "# hpsim policy NAME k=v ..." header line of an emitted trace
+ * (trace_emit.h) as "policy.NAME.k=v" assignments. */
+static int rf_header_params(const char *path, char ***sets, int *n)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024], name[64];
+    int rc = 0;
+
+    if (!f)
+        return 0;
+    for (int i = 0; i < TRACE_EMIT_HEADER_LINES && fgets(line, sizeof line, f); i++) {
+        int at = 0;
+        char *save = NULL;
+
+        if (sscanf(line, "# hpsim policy %63s %n", name, &at) != 1 || at == 0)
+            continue;
+        for (char *w = strtok_r(line + at, " \n", &save); w && rc == 0;
+             w = strtok_r(NULL, " \n", &save))
+            if (strchr(w, '='))
+                rc = rf_add(sets, n, "policy.%s.%s", name, w);
+        break;
+    }
+    fclose(f);
+    return rc;
 }
 
 /* A file beside the capture, in buf. */
@@ -293,7 +326,8 @@ static int rf_recording_json(const char *path, char ***sets, int *n)
         if (i == 0 && json_is_integer(eff))
             v = eff;
         if (json_is_integer(v)) {
-            rc = rf_add(sets, n, rf_param_names[i], (long long)json_integer_value(v));
+            rc = rf_add(sets, n, "policy.mainline.%s=%lld", rf_param_names[i],
+                        (long long)json_integer_value(v));
             found++;
         }
     }
@@ -327,7 +361,7 @@ static int rf_recording_txt(const char *path, char ***sets, int *n)
     if (vm >= 0)
         v[0] = vm;
     for (int i = 0; i < 4 && rc == 0; i++)
-        rc = rf_add(sets, n, rf_param_names[i], v[i]);
+        rc = rf_add(sets, n, "policy.mainline.%s=%lld", rf_param_names[i], v[i]);
     return rc ? -1 : 4;
 }
 
@@ -344,7 +378,7 @@ int replay_host_params(const char *capture, char ***sets, int *n, const char **s
         *source = "recording.json beside the capture";
         return r < 0 ? -1 : 0;
     }
-    if (trace_emit_read_params(capture, sets, n) != 0)
+    if (rf_header_params(capture, sets, n) != 0)
         return -1;
     if (*n) {
         *source = "the capture's \"# hpsim policy\" header";

@@ -11,7 +11,6 @@
 #include "workload.h"
 
 #define EMIT_IRQ_PID 999
-#define EMIT_HEADER_LINES 8
 
 /* "  comm-pid [cpu] secs.nsecs: event:<pad> " */
 static void prefix(FILE *f, const char *comm, int pid, int cpu, int64_t t, const char *event)
@@ -144,19 +143,6 @@ int trace_emit_close(struct trace_emit *t, bool keep, struct hp_error *err)
     return 0;
 }
 
-/* One "k=v" word of a params line as "policy.NAME.k=v". */
-static int add_param(char ***out, int *n, const char *name, const char *word)
-{
-    char **p = realloc(*out, (size_t)(*n + 2) * sizeof *p);
-
-    if (!p)
-        return -1;
-    *out = p;
-    if (asprintf(&p[*n], "policy.%s.%s", name, word) < 0)
-        return -1;
-    p[++*n] = NULL;
-    return 0;
-}
 
 int64_t trace_emit_read_duration(const char *path)
 {
@@ -166,7 +152,7 @@ int64_t trace_emit_read_duration(const char *path)
 
     if (!f)
         return -1;
-    for (int i = 0; i < EMIT_HEADER_LINES && d < 0 && fgets(line, sizeof line, f); i++) {
+    for (int i = 0; i < TRACE_EMIT_HEADER_LINES && d < 0 && fgets(line, sizeof line, f); i++) {
         const char *p = strstr(line, ", duration_ns ");
 
         if (strncmp(line, "# hpsim ", 8) == 0 && p && sscanf(p, ", duration_ns %lld", &d) != 1)
@@ -174,30 +160,4 @@ int64_t trace_emit_read_duration(const char *path)
     }
     fclose(f);
     return d;
-}
-
-int trace_emit_read_params(const char *path, char ***out, int *n)
-{
-    FILE *f = fopen(path, "r");
-    char line[1024], name[64];
-    int rc = 0;
-
-    *out = NULL;
-    *n = 0;
-    if (!f)
-        return 0;
-    for (int i = 0; i < EMIT_HEADER_LINES && fgets(line, sizeof line, f); i++) {
-        int at = 0;
-        char *save = NULL;
-
-        if (sscanf(line, "# hpsim policy %63s %n", name, &at) != 1 || at == 0)
-            continue;
-        for (char *w = strtok_r(line + at, " \n", &save); w && rc == 0;
-             w = strtok_r(NULL, " \n", &save))
-            if (strchr(w, '='))
-                rc = add_param(out, n, name, w);
-        break;
-    }
-    fclose(f);
-    return rc;
 }

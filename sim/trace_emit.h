@@ -41,6 +41,7 @@
 
 #define TRACE_EMIT_TIMER_VECTOR 236  /* Linux LOCAL_TIMER_VECTOR */
 #define TRACE_EMIT_REMOTE_VECTOR 64
+#define TRACE_EMIT_HEADER_LINES 8   /* the header lines are among the first 8 */
 
 struct trace_emit {
     FILE *f;
@@ -57,11 +58,6 @@ int trace_emit_open(struct trace_emit *t, const char *path, const char *title,
 void trace_emit_event(void *ctx, const struct model_event *e);
 /* keep: flush and rename into place (-1 with err on an I/O error); else remove. */
 int trace_emit_close(struct trace_emit *t, bool keep, struct hp_error *err);
-
-/* Parameters given by a "# hpsim policy NAME k=v ..." line in the first
- * lines of a text capture, as "policy.NAME.k=v" assignments (malloc'd,
- * NULL-terminated; *n set). Returns 0 (none found: *out NULL), -1 on memory. */
-int trace_emit_read_params(const char *path, char ***out, int *n);
 
 /* The simulated duration a "# hpsim ... duration_ns N" header line gives,
  * -1 if the file has none (a capture from a real host). */
