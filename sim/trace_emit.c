@@ -1,10 +1,8 @@
 /* trace_emit.c - simulated events as trace-cmd report text. See trace_emit.h. */
 #include "trace_emit.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "polltrace.h"
 #include "version.h"
@@ -93,56 +91,31 @@ void trace_emit_event(void *ctx, const struct model_event *e)
     }
 }
 
-static void write_header(FILE *f, const char *title, const struct policy *pol, int ncpus)
+/* After "cpus=N": the run, and the policy's parameters for replay. */
+static void write_header(FILE *f, const char *title, const struct policy *pol)
 {
     fprintf(f, "# hpsim %s --emit-trace: %s\n# hpsim policy %s", HPSIM_VERSION, title,
             pol->ops->name);
     for (int i = 0; pol->ops->params && pol->ops->params[i].name; i++)
         fprintf(f, " %s=%lld", pol->ops->params[i].name, (long long)pol->param[i]);
-    fprintf(f, "\ncpus=%d\n", ncpus);
+    fputc('\n', f);
 }
 
 int trace_emit_open(struct trace_emit *t, const char *path, const char *title,
                     const struct policy *pol, int ncpus, struct hp_error *err)
 {
-    memset(t, 0, sizeof *t);
-    if (snprintf(t->path, sizeof t->path, "%s", path) >= (int)sizeof t->path)
-        return hp_errorf(err, HP_EXIT_USAGE, "%s: path too long", path);
-    snprintf(t->tmp, sizeof t->tmp, "%s.tmp.%ld", path, (long)getpid());
-    t->f = fopen(t->tmp, "w");
-    if (!t->f)
-        return hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
-    write_header(t->f, title, pol, ncpus);
+    if (polltrace_open(&t->w, path, ncpus, err) != 0)
+        return -1;
+    t->f = t->w.f;
+    write_header(t->f, title, pol);
     return 0;
 }
 
 int trace_emit_close(struct trace_emit *t, bool keep, struct hp_error *err)
 {
-    int rc = 0, e = 0;
-
-    if (!t->f)
-        return 0;
-    if (keep && (ferror(t->f) || fflush(t->f) != 0 || fsync(fileno(t->f)) != 0)) {
-        rc = -1;
-        e = errno;
-    }
-    if (fclose(t->f) != 0 && keep && !rc) {
-        rc = -1;
-        e = errno;
-    }
     t->f = NULL;
-    if (keep && rc == 0 && rename(t->tmp, t->path) != 0) {
-        rc = -1;
-        e = errno;
-    }
-    if (!keep || rc != 0)
-        unlink(t->tmp);
-    if (rc != 0)
-        return hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot write: %s", t->path,
-                         strerror(e ? e : EIO));
-    return 0;
+    return polltrace_close(&t->w, keep, err);
 }
-
 
 int64_t trace_emit_read_duration(const char *path)
 {

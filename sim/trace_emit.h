@@ -2,9 +2,9 @@
  * trace_emit.h - a simulated run written as `trace-cmd report -t` text, so
  * synthetic runs and real captures go through one reader (trace_read.h):
  *
- *   # hpsim 0.1 --emit-trace: config tcp_rr, policy mainline, duration_ns 200000000
- *   # hpsim policy mainline halt_poll_ns=200000 halt_poll_ns_grow=2 ...
  *   cpus=1
+ *   # hpsim 0.1.0 --emit-trace: config tcp_rr, policy mainline, duration_ns 200000000, seed 1
+ *   # hpsim policy mainline halt_poll_ns=200000 halt_poll_ns_grow=2 ...
  *          CPU 0/KVM-1000  [000]     0.000012345: kvm_exit:             vcpu 0 reason HLT rip 0xffffffff81000000 info1 0x0000000000000000 info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000
  *        vhost-hpsim-999   [000]     0.000020000: kvm_apic_accept_irq:  apicid 0 vec 64 (Fixed|edge)
  *          CPU 0/KVM-1000  [000]     0.000021100: kvm_halt_poll_ns:     vcpu 0: halt_poll_ns 20000 (grow 10000)
@@ -37,6 +37,7 @@
 
 #include "error.h"
 #include "policy.h"
+#include "polltrace.h"
 #include "vcpu_model.h"
 
 #define TRACE_EMIT_TIMER_VECTOR 236  /* Linux LOCAL_TIMER_VECTOR */
@@ -44,14 +45,12 @@
 #define TRACE_EMIT_HEADER_LINES 8   /* the header lines are among the first 8 */
 
 struct trace_emit {
-    FILE *f;
-    char path[4096];
-    char tmp[4200];
-    bool failed;
+    struct polltrace_writer w;   /* the file: temporary name, renamed on success */
+    FILE *f;                     /* w.f */
 };
 
-/* Create path's temporary file and write the header: title (a comment),
- * the policy's parameters, "cpus=N". -1 with err filled. */
+/* Create path's temporary file and write the header: "cpus=N", the title
+ * (a comment), the policy's parameters. -1 with err filled. */
 int trace_emit_open(struct trace_emit *t, const char *path, const char *title,
                     const struct policy *pol, int ncpus, struct hp_error *err);
 /* A model_event_fn: ctx is the struct trace_emit. */
