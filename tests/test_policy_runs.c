@@ -87,17 +87,19 @@ static void guest_poll_does_not_yield_to_a_runnable_sibling(void **st)
     sim_spec_free(&spec);
 }
 
+/* An overcommitted host (7 vCPUs on 3 pCPUs) with message passing, guest
+ * timers and bursty interrupts together. */
 static const char *mixed_json =
-    "{\"name\": \"mixed\", \"duration_s\": 0.3, \"seed\": 9,"
-    " \"host\": {\"pcpus\": 2, \"sched_slice_ns\": 1000000},"
+    "{\"name\": \"mixed\", \"duration_s\": 0.3, \"seed\": 4,"
+    " \"host\": {\"pcpus\": 3, \"sched_slice_ns\": 2000000},"
     " \"policies\": [\"guest-haltpoll+mainline\", \"guest-haltpoll\", \"mainline\", \"oracle\"],"
     " \"vms\": ["
-    "  {\"count\": 2, \"vcpus\": 2, \"workload\": {\"type\": \"tcp_rr\", \"streams\": 2}},"
-    "  {\"count\": 3, \"vcpus\": 2, \"workload\": {\"type\": \"arrivals\", \"delivery\": \"timer\","
-    "     \"interarrival\": {\"dist\": \"constant\", \"value_ns\": 1000000}, \"handler\": 10000}},"
-    "  {\"count\": 1, \"vcpus\": 1, \"workload\": {\"type\": \"arrivals\","
-    "     \"interarrival\": {\"dist\": \"exponential\", \"mean_ns\": 200000},"
-    "     \"handler\": {\"dist\": \"exponential\", \"mean_ns\": 150000}}}"
+    "  {\"vcpus\": 2, \"workload\": {\"type\": \"tcp_rr\", \"streams\": 1}},"
+    "  {\"count\": 4, \"workload\": {\"type\": \"arrivals\", \"delivery\": \"timer\","
+    "     \"interarrival\": {\"dist\": \"constant\", \"value_ns\": 4000000}, \"handler\": 20000}},"
+    "  {\"workload\": {\"type\": \"arrivals\","
+    "     \"interarrival\": {\"dist\": \"lognormal\", \"median_ns\": 60000, \"sigma\": 1.5},"
+    "     \"handler\": {\"dist\": \"exponential\", \"mean_ns\": 20000}}}"
     " ]}";
 
 static void new_policies_account_every_pcpu_nanosecond_once(void **st)
