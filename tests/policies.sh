@@ -4,7 +4,7 @@
 # errors, and --trace-policy files (one per policy, read back by the shape of
 # trace-cmd report lines). Prints "policies-cli: N passed, N failed".
 cd "$(dirname "$0")/.." || exit 1
-H=./hpsim
+H=${HPSIM:-./hpsim}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0 fail=0

@@ -2,13 +2,15 @@
  * poll in the guest (no VM exit when it catches, no yield to a runnable
  * sibling, every nanosecond accounted), the oracle as a bound on every
  * bundled config, the per-VM maximum through the config, policy names, and
- * --trace-policy lines read back into the same trajectory. */
+ * --trace-policy lines read back, through the capture reader, into the same
+ * trajectory. */
 #include "testutil.h"
 
 #include <glob.h>
 #include <unistd.h>
 
 #include "polltrace.h"
+#include "trace_read.h"
 
 static const char *guest_json =
     "{\"duration_s\": 0.01, \"policies\": [\"guest-haltpoll+mainline\", \"mainline\"],"
@@ -303,34 +305,83 @@ static void traced_run(struct sim_spec *spec, int i, const char *path, struct te
     free(m);
 }
 
-/* Read path back: the header, then exactly t's changes, field by field
- * (time to the microsecond the text keeps). */
-static void expect_read_back(const char *path, const struct tee *t, int cpus)
+/* Host lines come back through the capture reader, as a real capture's do. */
+struct readback {
+    const struct tee *t;
+    int n;          /* host changes matched so far (indexes t's host records) */
+    int next;       /* index in t->c of the next host record */
+    int cpus;
+};
+
+static int next_host(const struct tee *t, int from)
+{
+    while (from < t->n && t->c[from].guest)
+        from++;
+    return from;
+}
+
+static int readback_cb(const struct trace_event *ev, void *ctx)
+{
+    struct readback *rb = ctx;
+    assert_int_equal(ev->kind, TRACE_HALT_POLL);
+    rb->next = next_host(rb->t, rb->next);
+    assert_true(rb->next < rb->t->n);
+    const struct window_change *e = &rb->t->c[rb->next++];
+    char comm[32];
+    snprintf(comm, sizeof comm, "CPU %d/KVM", e->vcpu);
+    assert_string_equal(ev->comm, comm);
+    assert_int_equal(ev->pid, POLLTRACE_PID_BASE + POLLTRACE_PID_STRIDE * e->vm + e->vcpu);
+    assert_int_equal(ev->cpu, e->pcpu);
+    assert_int_equal(ev->ts_ns, e->t_ns / 1000 * 1000);   /* the text keeps microseconds */
+    assert_int_equal(ev->vcpu, e->vcpu);
+    assert_int_equal(ev->u.poll.grow, e->change == POLICY_GROW);
+    assert_int_equal(ev->u.poll.old_ns, e->old_ns);
+    assert_int_equal(ev->u.poll.new_ns, e->new_ns);
+    rb->n++;
+    return 0;
+}
+
+/* Guest lines (guest_halt_poll_ns), which the capture reader skips. */
+static void expect_guest_lines(const char *path, const struct tee *t)
 {
     FILE *f = fopen(path, "r");
     assert_non_null(f);
-    char line[512];
-    assert_non_null(fgets(line, sizeof line, f));
-    char want[32];
-    snprintf(want, sizeof want, "cpus=%d\n", cpus);
-    assert_string_equal(line, want);
-    struct window_change c;
-    int n = 0;
+    char line[512], how[8];
+    int k = 0, cpu;
+    long long secs, usecs, nw, old;
     while (fgets(line, sizeof line, f)) {
-        assert_int_equal(polltrace_parse(line, &c), 1);
-        assert_true(n < t->n);
-        const struct window_change *e = &t->c[n++];
-        assert_int_equal(c.t_ns, e->t_ns / 1000 * 1000);
-        assert_int_equal(c.vcpu, e->vcpu);
-        assert_int_equal(c.vm, e->guest ? -1 : e->vm);
-        assert_int_equal(c.pcpu, e->guest ? e->vcpu : e->pcpu);
-        assert_int_equal(c.change, e->change);
-        assert_int_equal(c.old_ns, e->old_ns);
-        assert_int_equal(c.new_ns, e->new_ns);
-        assert_int_equal(c.guest, e->guest);
+        if (!strstr(line, ": guest_halt_poll_ns: "))
+            continue;
+        assert_int_equal(sscanf(line, " <idle>-0 [%d] %lld.%lld: guest_halt_poll_ns: halt_poll_ns %lld (%7[a-z] %lld)",
+                                &cpu, &secs, &usecs, &nw, how, &old), 6);
+        while (k < t->n && !t->c[k].guest)
+            k++;
+        assert_true(k < t->n);
+        const struct window_change *e = &t->c[k++];
+        assert_int_equal(cpu, e->vcpu);
+        assert_int_equal(secs * 1000000000 + usecs * 1000, e->t_ns / 1000 * 1000);
+        assert_string_equal(how, e->change == POLICY_GROW ? "grow" : "shrink");
+        assert_int_equal(nw, e->new_ns);
+        assert_int_equal(old, e->old_ns);
     }
     fclose(f);
-    assert_int_equal(n, t->n);
+    while (k < t->n && !t->c[k].guest)
+        k++;
+    assert_int_equal(k, t->n);
+}
+
+/* Read path back: "cpus=N", then exactly t's changes, field by field. */
+static void expect_read_back(const char *path, const struct tee *t, int cpus)
+{
+    struct readback rb = { .t = t };
+    struct trace_stats st;
+    struct hp_error err = {0};
+    if (trace_read(path, readback_cb, &rb, &st, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(st.cpus, cpus);
+    assert_int_equal(st.malformed, 0);
+    assert_int_equal(next_host(t, rb.next), t->n);
+    expect_guest_lines(path, t);
 }
 
 static const char *trace_json =
@@ -339,6 +390,24 @@ static const char *trace_json =
     " \"vms\": [{\"count\": 2, \"vcpus\": 2, \"workload\": {\"type\": \"arrivals\","
     "   \"interarrival\": {\"dist\": \"lognormal\", \"median_ns\": 150000, \"sigma\": 1.2},"
     "   \"handler\": 3000}}]}";
+
+/* mainline's trajectory from the text alone: each line of a vCPU starts
+ * where its previous line ended, or at the maximum after the silent clamp
+ * (only a window above the maximum is clamped). */
+struct continuity { int64_t last[2][2]; int lines; };
+
+static int continuity_cb(const struct trace_event *ev, void *ctx)
+{
+    struct continuity *c = ctx;
+    int vm = (ev->pid - POLLTRACE_PID_BASE) / POLLTRACE_PID_STRIDE;
+    int64_t from = c->last[vm][ev->vcpu] > 200000 ? 200000 : c->last[vm][ev->vcpu];
+    if (ev->u.poll.old_ns != from)
+        fail_msg("line %lld: vm %d vcpu %d starts at %lld, its trajectory was at %lld", (long long)ev->where,
+                 vm, ev->vcpu, (long long)ev->u.poll.old_ns, (long long)from);
+    c->last[vm][ev->vcpu] = ev->u.poll.new_ns;
+    c->lines++;
+    return 0;
+}
 
 static void trace_lines_read_back_to_the_same_trajectory(void **st)
 {
@@ -355,62 +424,33 @@ static void trace_lines_read_back_to_the_same_trajectory(void **st)
         assert_true(t->n > 50);
         expect_read_back(path, t, (int)spec.pcpus);
     }
-    /* mainline's trajectory from the text alone: each line starts where
-     * the previous one of its vCPU ended, or at the maximum after a silent
-     * clamp (only a window above it is clamped). */
     traced_run(&spec, 0, path, t);
-    FILE *f = fopen(path, "r");
-    char line[512];
-    int64_t last[2][2] = {{0, 0}, {0, 0}};
-    int lines = 0;
-    struct window_change c;
-    while (fgets(line, sizeof line, f))
-        if (polltrace_parse(line, &c) == 1) {
-            int64_t from = last[c.vm][c.vcpu] > 200000 ? 200000 : last[c.vm][c.vcpu];
-            if (c.old_ns != from)
-                fail_msg("line %d: vm %d vcpu %d starts at %lld, its trajectory was at %lld", lines,
-                         c.vm, c.vcpu, (long long)c.old_ns, (long long)from);
-            last[c.vm][c.vcpu] = c.new_ns;
-            lines++;
-        }
-    fclose(f);
-    assert_int_equal(lines, t->n);
+    struct continuity c = {0};
+    struct hp_error err = {0};
+    if (trace_read(path, continuity_cb, &c, NULL, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(c.lines, t->n);
     unlink(path);
     free(t);
     sim_spec_free(&spec);
 }
 
-/* The reader takes real trace-cmd report text too (../shared/traces). */
-static void trace_parser_reads_real_captures(void **st)
+/* The brief's example line, to the column. */
+static void trace_line_has_trace_cmd_report_columns(void **st)
 {
     (void)st;
-    FILE *f = fopen("../shared/traces/public/HIP24-Masterarbeit__sigmatek-analysis-test__host_report.txt", "r");
-    if (!f)
-        skip();
-    char line[4096];
-    int n = 0, bad = 0;
-    struct window_change c, first = {0};
-    while (fgets(line, sizeof line, f)) {
-        int r = polltrace_parse(line, &c);
-        if (r == 1 && n++ == 0)
-            first = c;
-        bad += r < 0;
-    }
-    fclose(f);
-    assert_int_equal(bad, 0);
-    assert_int_equal(n, 79);
-    assert_int_equal(first.t_ns, 16062944032000);
-    assert_int_equal(first.pcpu, 19);
-    assert_int_equal(first.change, POLICY_GROW);
-    assert_int_equal(first.old_ns, 20000);
-    assert_int_equal(first.new_ns, 40000);
-    assert_int_equal(polltrace_parse("kvm_halt_poll_ns:      grow=0 vcpu_id=3 new=0 old=10000", &c), 0);
-    assert_int_equal(polltrace_parse("  x-1 [002] 5.000000001: kvm_halt_poll_ns:      grow=0 vcpu_id=3 new=0 old=10000",
-                                     &c), 1);
-    assert_int_equal(c.t_ns, 5000000001);
-    assert_int_equal(c.vcpu, 3);
-    assert_int_equal(c.change, POLICY_SHRINK);
-    assert_int_equal(polltrace_parse("  x-1 [002] 5.0: kvm_halt_poll_ns: vcpu 0: halt_poll_ns 1 (wobble 2)", &c), -1);
+    struct window_change c = { .t_ns = 2345678, .vcpu = 0, .vm = 0, .change = POLICY_GROW,
+                               .old_ns = 10000, .new_ns = 20000, .pcpu = 0 };
+    char b[256];
+    polltrace_format(b, sizeof b, &c);
+    assert_string_equal(b, "       CPU 0/KVM-1000  [000]     0.002345: kvm_halt_poll_ns:     vcpu 0: halt_poll_ns 20000 (grow 10000)");
+    c = (struct window_change){ .t_ns = 16062944032999, .vcpu = 3, .vm = 2, .change = POLICY_SHRINK,
+                                .old_ns = 40000, .new_ns = 0, .pcpu = 19 };
+    polltrace_format(b, sizeof b, &c);
+    assert_string_equal(b, "       CPU 3/KVM-3051  [019] 16062.944032: kvm_halt_poll_ns:     vcpu 3: halt_poll_ns 0 (shrink 40000)");
+    c.guest = true;
+    polltrace_format(b, sizeof b, &c);
+    assert_string_equal(b, "          <idle>-0     [003] 16062.944032: guest_halt_poll_ns:   halt_poll_ns 0 (shrink 40000)");
 }
 
 static void trace_file_names_carry_the_policy(void **st)
@@ -435,7 +475,7 @@ int main(void)
         cmocka_unit_test(mainline_per_vm_max_caps_every_halt),
         cmocka_unit_test(policy_names_pair_a_guest_with_a_host),
         cmocka_unit_test(trace_lines_read_back_to_the_same_trajectory),
-        cmocka_unit_test(trace_parser_reads_real_captures),
+        cmocka_unit_test(trace_line_has_trace_cmd_report_columns),
         cmocka_unit_test(trace_file_names_carry_the_policy),
     };
     return cmocka_run_group_tests_name("policy_runs", tests, NULL, NULL);
