@@ -2,6 +2,8 @@
 #   make            build ./hpsim
 #   make run        install missing Debian packages, build, run configs/tcp_rr.json
 #   make test       install missing packages, build, run every test
+#   make test-asan  the tests again under AddressSanitizer + UBSan (build/asan)
+#   make fuzz       libFuzzer harnesses for the config loader and capture readers
 #   make install    PREFIX=/usr/local DESTDIR= (the usual)
 #   make clean
 
@@ -11,12 +13,13 @@ DATADIR ?= $(PREFIX)/share/hpsim
 CC      ?= cc
 OPT     ?= -O2 -g
 CFLAGS  ?= $(OPT)
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Isim -MMD -MP \
+override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Isim -MMD -MP \
            $(shell pkg-config --cflags libtracecmd 2>/dev/null)
 PKGS     = gsl jansson libtracecmd zlib
 LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -ljansson -ltracecmd -ltraceevent -lz) -lm
 
 BUILD   ?= build
+BIN     ?= hpsim
 
 # Every module under sim/ is built: adding a policy or workload is one new
 # file plus one registry line, no Makefile edit. main.c is the program.
@@ -24,12 +27,12 @@ SIM_SRCS = $(sort $(filter-out sim/main.c,$(wildcard sim/*.c sim/policies/*.c si
 SIM_OBJS = $(SIM_SRCS:%.c=$(BUILD)/%.o)
 LIB      = $(BUILD)/libhpsim.a
 
-TESTS     = engine hist dist policies config model analytic trace_read capture replay
+TESTS     = engine hist dist policies config model analytic trace_read capture policy_runs replay
 TEST_BINS = $(TESTS:%=$(BUILD)/tests/test_%)
 
-.PHONY: all run test check deps install uninstall clean
+.PHONY: all run test test-run test-asan check deps install uninstall clean fuzz fuzz-build
 
-all: hpsim
+all: $(BIN)
 
 deps:
 	@sh scripts/deps.sh
@@ -42,7 +45,7 @@ $(LIB): $(SIM_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-hpsim: $(BUILD)/sim/main.o $(LIB)
+$(BIN): $(BUILD)/sim/main.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/test_%: tests/test_%.c tests/testutil.h $(LIB)
@@ -54,8 +57,19 @@ run: deps
 	./hpsim configs/tcp_rr.json
 
 test: deps
-	@$(MAKE) --no-print-directory hpsim $(TEST_BINS)
-	@sh tests/run.sh $(TEST_BINS)
+	@$(MAKE) --no-print-directory test-run
+
+test-run: $(BIN) $(TEST_BINS)
+	@HPSIM=./$(BIN) sh tests/run.sh $(TEST_BINS)
+
+# The same suites built with sanitizers; any report fails the run. The leaks
+# listed in tests/lsan.supp are inside libtraceevent/libtracecmd, not ours.
+SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+test-asan: deps
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 $(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/hpsim OPT="$(SAN)" test-run
 
 check: test
 
@@ -72,3 +86,21 @@ clean:
 	rm -rf $(BUILD) hpsim
 
 -include $(SIM_OBJS:.o=.d) $(BUILD)/sim/main.d
+
+# ---- fuzzing (clang libFuzzer) ----
+# make fuzz [FUZZ_SECONDS=60]: each harness runs that long from its seed corpus
+# in tests/fuzz/corpus/ (new inputs kept in build/fuzz/corpus-*); a crash
+# leaves crash-* files in build/fuzz/ and fails the target.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS    = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_BUILD    = build/fuzz
+
+fuzz-build: deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT="$(FUZZ_FLAGS)" $(FUZZ_BUILD)/libhpsim.a
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(CFLAGS) -o $(FUZZ_BUILD)/fuzz_config tests/fuzz/fuzz_config.c $(FUZZ_BUILD)/libhpsim.a $(LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(CFLAGS) -o $(FUZZ_BUILD)/fuzz_text tests/fuzz/fuzz_trace.c $(FUZZ_BUILD)/libhpsim.a $(LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -DFUZZ_DAT $(CFLAGS) -o $(FUZZ_BUILD)/fuzz_dat tests/fuzz/fuzz_trace.c $(FUZZ_BUILD)/libhpsim.a $(LIBS)
+
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_BUILD)

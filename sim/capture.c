@@ -37,7 +37,7 @@ struct cap_thread {
     size_t first_line_halt;
     uint32_t hlt_exits;   /* HLT exits since the previous halt ended */
     int has_pending_old, pending_grow, await_entry, seen_line;
-    int unsure;           /* a halt was lost since the last kvm_halt_poll_ns line */
+    int lost;             /* a halt was lost before the next one (capture.h) */
     int in_guest;         /* last vCPU event was a kvm_entry */
 };
 
@@ -121,19 +121,7 @@ static struct capture_vcpu *cap_thread_of(struct cap_loader *L, const struct tra
     return &cap->vcpus[i];
 }
 
-/* The HLT exit before this wakeup came far earlier than the halt began: the
- * halt of that exit, and its lines, were lost (capture.h: lost events). */
-static void cap_check_lost(const struct capture *cap, struct capture_vcpu *v,
-                           struct cap_thread *t, const struct trace_event *ev)
-{
-    if (t->pending_hlt >= 0 && !cap->stats.raw_counter &&
-        ev->ts_ns - t->pending_hlt - ev->u.wakeup.ns > CAPTURE_LOST_HALT_NS) {
-        v->lost_halts++;
-        t->unsure = 1;
-    }
-}
-
-static int cap_wakeup(const struct capture *cap, struct capture_vcpu *v, struct cap_thread *t,
+static int cap_wakeup(struct capture_vcpu *v, struct cap_thread *t,
                       const struct trace_event *ev, int64_t seq)
 {
     struct capture_halt h = { .end_ns = ev->ts_ns, .halt_ns = ev->u.wakeup.ns,
@@ -142,7 +130,6 @@ static int cap_wakeup(const struct capture *cap, struct capture_vcpu *v, struct 
                               .waited = (uint8_t)ev->u.wakeup.waited,
                               .valid = (uint8_t)ev->u.wakeup.valid, .run_ns = -1 };
 
-    cap_check_lost(cap, v, t, ev);
     if (t->pending_hlt >= 0 && t->pending_hlt <= ev->ts_ns) {
         h.hlt_ns = t->pending_hlt;
         h.hlt_seq = t->pending_seq;
@@ -151,8 +138,9 @@ static int cap_wakeup(const struct capture *cap, struct capture_vcpu *v, struct 
         h.flags |= CAPTURE_HLT_DERIVED;
     }
     h.window_ns = t->has_pending_old ? t->pending_old : t->cur_window;
-    if (t->unsure && !t->has_pending_old)
-        h.flags |= CAPTURE_WINDOW_UNSURE;
+    if (t->lost)
+        h.flags |= CAPTURE_LOST_BEFORE;
+    t->lost = 0;
     if (t->has_pending_old) {
         h.line_new_ns = t->cur_window;
         h.line_grow = (uint8_t)t->pending_grow;
@@ -214,7 +202,6 @@ static void cap_halt_poll(struct capture_vcpu *v, struct cap_thread *t,
     }
     t->pending_old = ev->u.poll.old_ns;
     t->pending_grow = ev->u.poll.grow;
-    t->unsure = 0;
     t->has_pending_old = 1;
     t->cur_window = ev->u.poll.new_ns;
 }
@@ -248,8 +235,7 @@ static int cap_vcpu_event(struct cap_loader *L, const struct trace_event *ev)
         if (L->cap->has_wakeups && ((t->pending_hlt >= 0 &&
                                      ev->ts_ns - t->pending_hlt > CAPTURE_LOST_HALT_NS) ||
                                     (t->in_guest && v->exits))) {
-            v->lost_halts++;    /* see capture.h: lost events */
-            t->unsure = 1;
+            t->lost = 1;        /* see capture.h: lost events */
         }
         t->in_guest = 1;
         t->pending_hlt = -1;
@@ -266,7 +252,7 @@ static int cap_vcpu_event(struct cap_loader *L, const struct trace_event *ev)
     case TRACE_WAKEUP:
         if (!L->cap->has_wakeups)
             cap_drop_entry_halts(L);
-        if (cap_wakeup(L->cap, v, t, ev, L->seq))
+        if (cap_wakeup(v, t, ev, L->seq))
             return cap_oom(L);
         break;
     default:
@@ -351,6 +337,41 @@ static int cap_event(const struct trace_event *ev, void *ctx)
 }
 
 /* ---- after the pass ---- */
+
+/* A HLT exit long before the start of the halt its wakeup reports: that
+ * exit's own halt was lost (capture.h). Only on a ns clock, known now. */
+static int cap_lost_before(const struct capture *cap, const struct capture_halt *h)
+{
+    if (h->flags & CAPTURE_LOST_BEFORE)
+        return 1;
+    if (h->hlt_seq < 0 || cap->stats.raw_counter || (h->flags & CAPTURE_END_IS_ENTRY))
+        return 0;
+    return h->end_ns - h->hlt_ns - h->halt_ns > CAPTURE_LOST_HALT_NS;
+}
+
+/* From a lost halt until a halt that emits its own line (whose `old` is the
+ * window), the windows are unsure. */
+static void cap_mark_unsure(struct capture *cap)
+{
+    for (size_t i = 0; i < cap->n_vcpus; i++) {
+        struct capture_vcpu *v = &cap->vcpus[i];
+        int unsure = 0;
+
+        for (size_t k = 0; k < v->n_halts; k++) {
+            struct capture_halt *h = &v->halts[k];
+
+            if (cap_lost_before(cap, h)) {
+                h->flags |= CAPTURE_LOST_BEFORE;
+                v->lost_halts++;
+                unsure = 1;
+            }
+            if (h->line_new_ns >= 0)
+                unsure = 0;
+            else if (unsure)
+                h->flags |= CAPTURE_WINDOW_UNSURE;
+        }
+    }
+}
 
 static void cap_backfill_windows(struct cap_loader *L)
 {
@@ -536,6 +557,7 @@ int capture_load(const char *path, int64_t wake_cost_ns, struct capture *cap,
         cap->vcpus[i].tail_hlt_ns = L.th[i].pending_hlt;
     if (r == 0) {
         cap_backfill_windows(&L);
+        cap_mark_unsure(cap);
         if (cap_finish_idle(&L) != 0 || cap_resolve_wakes(&L) != 0)
             r = cap_oom(&L);
     } else if (r > 0) {

@@ -80,7 +80,8 @@ enum capture_halt_flags {
     CAPTURE_WAKE_DERIVED = 2,  /* wake_ns = end_ns - wake_cost_ns */
     CAPTURE_WINDOW_BACKFILLED = 4, /* window_ns from the first later line's old */
     CAPTURE_END_IS_ENTRY = 8,  /* exit-only capture: end_ns is the next kvm_entry */
-    CAPTURE_WINDOW_UNSURE = 16 /* after a lost halt: window_ns may be stale */
+    CAPTURE_WINDOW_UNSURE = 16,/* after a lost halt: window_ns may be stale */
+    CAPTURE_LOST_BEFORE = 32   /* the capture lost a halt just before this one */
 };
 
 struct capture_halt {

@@ -137,9 +137,10 @@ static const struct policy_ops *find_side(const struct cfg *c, const char *name,
 int policy_resolve(const struct cfg *c, json_t *policy_obj, const char *name, struct policy *out)
 {
     memset(out, 0, sizeof *out);
-    if (strlen(name) >= POLICY_NAME_MAX)
+    size_t len = strlen(name);
+    if (len >= POLICY_NAME_MAX)
         return hp_errorf(c->err, HP_EXIT_USAGE, "%s: policy name \"%.40s...\" is too long", c->file, name);
-    snprintf(out->name, sizeof out->name, "%s", name);
+    memcpy(out->name, name, len + 1);
     const char *plus = strchr(name, '+');
     const struct policy_ops *alone = plus ? NULL : policy_find(name);
     if (alone && alone->side == POLICY_GUEST) {

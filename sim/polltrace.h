@@ -13,7 +13,9 @@
  * grow|shrink, old). Guest lines (guest-haltpoll's limit) are what the
  * guest's own trace shows: the idle task on guest CPU N, print fmt
  * "halt_poll_ns %u (%s %u)"; they carry no VM number.
- * A file starts with "cpus=N" (host CPUs), as trace-cmd report's does.
+ * A file starts with "cpus=N" (host CPUs), as trace-cmd report's does, so
+ * the capture reader (trace_read.h) reads the host lines back like a real
+ * capture's; it skips the guest lines, an event it does not know.
  */
 #ifndef HPSIM_POLLTRACE_H
 #define HPSIM_POLLTRACE_H
@@ -30,13 +32,6 @@
 
 /* Format c as one line without newline; snprintf's return convention. */
 int polltrace_format(char *buf, size_t n, const struct window_change *c);
-
-/* Parse one line of trace-cmd report text (6 or 9 decimals, any comm).
- * 1: a kvm_halt_poll_ns or guest_halt_poll_ns line, *c filled (vm from the
- * pid when it follows hpsim's numbering, else -1; guest lines vm -1);
- * 0: some other line (header, other events); -1: one of those two events
- * with a payload that does not parse. */
-int polltrace_parse(const char *line, struct window_change *c);
 
 /* A trace file being written: to PATH.tmp.PID, renamed to PATH on a
  * successful close, so no half-written trace is left behind. */

@@ -15,7 +15,13 @@
  * (tracecmd_set_loglevel(TEP_LOG_NONE), process-wide) so that library code
  * reports bad input only through struct hp_error.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <inttypes.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -348,8 +354,8 @@ static int dat_iterate(struct tracecmd_input *h, struct dat_reader *dr)
     return r;
 }
 
-int trace_dat_read(const char *path, trace_cb cb, void *ctx, struct trace_stats *st,
-                   struct hp_error *err)
+static int dat_read_direct(const char *path, trace_cb cb, void *ctx, struct trace_stats *st,
+                           struct hp_error *err)
 {
     struct dat_reader dr = { .path = path, .cb = cb, .ctx = ctx, .st = st };
     struct tracecmd_input *h;
@@ -375,4 +381,99 @@ int trace_dat_read(const char *path, trace_cb cb, void *ctx, struct trace_stats 
         return hp_errorf(err, HP_EXIT_USAGE, "%s: record %" PRId64 ": cannot read event data",
                          path, st->lines + 1);
     return 0;
+}
+
+/*
+ * Isolation. libtracecmd 3.1.6 can crash on a corrupt header (our fuzzer
+ * found a double free inside tracecmd_alloc_fd for a 24-byte file), and a
+ * capture from someone's host must never crash hpsim. So the library runs in
+ * a child process that streams the decoded events back through a pipe; a
+ * child that dies before its final message means a corrupt file.
+ */
+enum { MSG_EVENT = 1, MSG_END };
+
+struct dat_msg {
+    int type;
+    int rc;
+    union {
+        struct trace_event ev;
+        struct {
+            struct trace_stats st;
+            struct hp_error err;
+        } end;
+    } u;
+};
+
+static int pipe_event(const struct trace_event *ev, void *ctx)
+{
+    struct dat_msg m = { .type = MSG_EVENT };
+    m.u.ev = *ev;
+    return fwrite(&m, sizeof m, 1, ctx) == 1 ? 0 : -2;
+}
+
+static void dat_child(int fd, const char *path, struct trace_stats *st)
+{
+    FILE *out = fdopen(fd, "w");
+    struct dat_msg m = { .type = MSG_END };
+    if (!out)
+        _exit(3);
+    /* A crash in the library must not print over hpsim's one-line error:
+     * glibc writes fatal messages to the tty unless told to use stderr. */
+    setenv("LIBC_FATAL_STDERR_", "1", 1);
+    int devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0)
+        dup2(devnull, STDERR_FILENO);
+    m.rc = dat_read_direct(path, pipe_event, out, st, &m.u.end.err);
+    m.u.end.st = *st;
+    fwrite(&m, sizeof m, 1, out);
+    fflush(out);
+    _exit(0);   /* no atexit handlers: the parent owns every resource */
+}
+
+int trace_dat_read(const char *path, trace_cb cb, void *ctx, struct trace_stats *st,
+                   struct hp_error *err)
+{
+    int fds[2], status = 0, ret = 0, ended = 0;
+    struct dat_msg m;
+    if (pipe(fds) != 0)
+        return hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot create a pipe: %s", path, strerror(errno));
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot fork: %s", path, strerror(errno));
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        dat_child(fds[1], path, st);
+    }
+    close(fds[1]);
+    FILE *in = fdopen(fds[0], "r");
+    while (in && !ret && !ended && fread(&m, sizeof m, 1, in) == 1) {
+        if (m.type == MSG_EVENT) {
+            ret = cb(&m.u.ev, ctx);
+        } else {
+            ended = 1;
+            *st = m.u.end.st;
+            if (m.rc == -1 && err)
+                *err = m.u.end.err;
+            ret = m.rc;
+        }
+    }
+    if (!ended)
+        kill(pid, SIGKILL);   /* stopped early by the callback, or the child died */
+    if (in)
+        fclose(in);
+    else
+        close(fds[0]);
+    waitpid(pid, &status, 0);
+    if (!ended && !ret) {
+        if (WIFSIGNALED(status))
+            return hp_errorf(err, HP_EXIT_USAGE, "%s: corrupt trace.dat: the trace-cmd library "
+                             "failed reading it (signal %d)", path, WTERMSIG(status));
+        return hp_errorf(err, HP_EXIT_USAGE, "%s: corrupt trace.dat: the trace-cmd library "
+                         "stopped reading it", path);
+    }
+    return ret;
 }

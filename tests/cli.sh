@@ -3,7 +3,7 @@
 # table, JSON and CSV outputs, --set/--seed/--duration, determinism.
 # Prints "cli: N passed, N failed".
 cd "$(dirname "$0")/.." || exit 1
-H=./hpsim
+H=${HPSIM:-./hpsim}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0 fail=0

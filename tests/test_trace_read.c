@@ -281,6 +281,15 @@ static void corrupt_dat_header_is_a_one_line_error(void **s)
     assert_error("garbage.dat", ":1:");
 }
 
+/* Regression: make fuzz found that this 24-byte header makes libtracecmd 3.1.6
+ * free a buffer twice; the library now runs in a child process, and a crash
+ * there is reported as a corrupt file. */
+static void libtracecmd_crash_is_contained_as_an_error(void **s)
+{
+    (void)s;
+    assert_error("fuzz_double_free.dat", ": corrupt trace.dat");
+}
+
 static void missing_file_names_the_file(void **s)
 {
     struct hp_error err = { 0 };
@@ -535,6 +544,7 @@ int main(void)
         cmocka_unit_test(prose_without_event_lines_is_not_a_trace),
         cmocka_unit_test(time_going_back_on_one_cpu_names_the_line),
         cmocka_unit_test(truncated_dat_is_a_one_line_error),
+        cmocka_unit_test(libtracecmd_crash_is_contained_as_an_error),
         cmocka_unit_test(corrupt_dat_header_is_a_one_line_error),
         cmocka_unit_test(missing_file_names_the_file),
         cmocka_unit_test(callback_non_zero_stops_and_is_returned),
