@@ -4,7 +4,7 @@
 # Called by `make run` and `make test`, so each works alone on a fresh machine.
 set -eu
 
-PKGS="build-essential pkg-config libgsl-dev libjansson-dev libcmocka-dev \
+PKGS="build-essential pkg-config clang libclang-rt-14-dev valgrind libgsl-dev libjansson-dev libcmocka-dev \
 libtracecmd-dev libtraceevent-dev libtracefs-dev zlib1g-dev trace-cmd gnuplot-nox parallel"
 
 missing=""

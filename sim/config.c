@@ -211,6 +211,12 @@ int cfg_check_keys(const struct cfg *c, json_t *obj, const char *path, const cha
             continue;
         char buf[256];
         cfg_path(buf, sizeof buf, path, key);
+        /* A likely typo: a small edit distance, or one name a prefix of the other. */
+        for (const char *const *a = allowed; *a && best_d > 2; a++)
+            if (strncmp(*a, key, strlen(key)) == 0 || strncmp(*a, key, strlen(*a)) == 0) {
+                best = *a;
+                best_d = 0;
+            }
         if (best && best_d <= 2 + strlen(key) / 6)
             return hp_errorf(c->err, HP_EXIT_USAGE, "%s: %s: unknown key (did you mean \"%s\"?)",
                              c->file, buf, best);
@@ -250,7 +256,11 @@ int cfg_int(const struct cfg *c, json_t *obj, const char *path, const char *key,
         if (!isfinite(d) || d != floor(d) || d < -9.2e18 || d > 9.2e18)
             return type_error(c, path, key, expected, v);
         x = (int64_t)d;
-        json_object_set_new(obj, key, json_integer(x));
+        if (x < min || x > max)
+            return type_error(c, path, key, expected, v);
+        json_object_set_new(obj, key, json_integer(x));   /* frees v */
+        *out = x;
+        return 0;
     } else {
         return type_error(c, path, key, expected, v);
     }
