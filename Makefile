@@ -30,7 +30,7 @@ LIB      = $(BUILD)/libhpsim.a
 TESTS     = engine hist dist policies config model analytic trace_read capture
 TEST_BINS = $(TESTS:%=$(BUILD)/tests/test_%)
 
-.PHONY: all run test test-run test-asan check deps install uninstall clean fuzz fuzz-build
+.PHONY: all run test test-run test-asan check deps install uninstall clean fuzz fuzz-build probe
 
 all: $(BIN)
 
@@ -73,6 +73,10 @@ test-asan: deps
 
 check: test
 
+# The KVM probe (issue: record a real host); only libc and linux/kvm.h.
+probe:
+	@$(MAKE) --no-print-directory -C probe
+
 install: hpsim
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/configs
 	install -m 755 hpsim $(DESTDIR)$(BINDIR)/hpsim
@@ -84,6 +88,7 @@ uninstall:
 
 clean:
 	rm -rf $(BUILD) hpsim
+	@$(MAKE) --no-print-directory -C probe clean
 
 -include $(SIM_OBJS:.o=.d) $(BUILD)/sim/main.d
 

@@ -18,14 +18,17 @@ for t in "$@"; do
     count "$out"
     [ $rc -ne 0 ] && bad=$((bad + 1))
 done
-for t in "$here"/*.sh; do
+for t in "$here"/*.sh "$here"/../probe/test_probe.sh; do
     [ "$(basename "$t")" = run.sh ] && continue
     sh "$t" >"$out" 2>&1
     rc=$?
     cat "$out"
-    p=$(sed -n 's/^[a-z-]*: *\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p' "$out" | tail -1)
-    f=$(sed -n 's/^[a-z-]*: *\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p' "$out" | tail -1)
-    pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0}))
+    p=$(sed -n 's/^[a-z-]*:* *\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p' "$out" | tail -1)
+    f=$(sed -n 's/^[a-z-]*:* *\([0-9]*\) passed, \([0-9]*\) failed.*/\2/p' "$out" | tail -1)
+    s=$(sed -n 's/^[a-z-]*:* *[0-9]* passed, [0-9]* failed, \([0-9]*\) skipped.*/\1/p' "$out" | tail -1)
+    pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0})); skip=$((skip + ${s:-0}))
+    # a whole script that skipped (exit 77) counts as one skipped test
+    [ $rc -eq 77 ] && [ -z "$p" ] && skip=$((skip + 1))
     if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then bad=$((bad + 1)); fi
 done
 rm -f "$out"
