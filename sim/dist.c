@@ -4,6 +4,7 @@
  *   weibull (scale, shape)  pareto (alpha, min)  empirical (-, -; see emp) */
 #include "dist.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -275,6 +276,17 @@ int dist_parse(const struct cfg *c, json_t *obj, const char *path, const char *k
     if (cfg_str(c, v, p, "dist", NULL, &name) || parse_kind(c, p, name, &out->kind))
         return -1;
     return parse_params(c, v, p, out);
+}
+
+int dist_parse_or(const struct cfg *c, json_t *obj, const char *path, const char *key,
+                  const char *def_json, struct dist *out)
+{
+    if (!json_object_get(obj, key)) {
+        json_t *d = json_loads(def_json, JSON_DECODE_ANY, NULL);
+        assert(d);   /* defaults are written in the code */
+        json_object_set_new(obj, key, d);
+    }
+    return dist_parse(c, obj, path, key, 0, out);
 }
 
 static double draw(const struct dist *d, gsl_rng *r)

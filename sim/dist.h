@@ -47,6 +47,10 @@ struct dist {
 /* Parse key of obj at path; def_ns is used (as a constant) when key is absent. */
 int dist_parse(const struct cfg *c, json_t *obj, const char *path, const char *key,
                int64_t def_ns, struct dist *out);
+/* Same, with a default given as distribution JSON text (written back into
+ * obj when key is absent), for defaults that are not constants. */
+int dist_parse_or(const struct cfg *c, json_t *obj, const char *path, const char *key,
+                  const char *def_json, struct dist *out);
 /* Release what dist_parse allocated (empirical tables); safe on any parsed or
  * zeroed dist, and twice. */
 void dist_free(struct dist *d);

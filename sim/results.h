@@ -4,7 +4,8 @@
  *   { "hpsim_version", "config": {effective config}, "seed",
  *     "policies": [ { "policy", "c0_pct", "poll_pct", "halts", "poll_successes",
  *                     "wakeup_latency_ns": {count, mean, p50, p90, p99, p999, max},
- *                     "transactions_per_s", "rtt_ns": {...}, "mean_halt_poll_ns",
+ *                     "transactions_per_s", "rtt_ns": {...}, "io_latency_ns": {...},
+ *                     "mean_halt_poll_ns",
  *                     "kvm": {halt_exits, halt_attempted_poll, ...}, ... } ] }
  */
 #ifndef HPSIM_RESULTS_H
