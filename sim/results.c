@@ -56,7 +56,8 @@ json_t *results_policy_json(const struct sim_spec *s, const char *policy, const 
         json_object_set_new(o, "rtt_ns", lat_json(&m->rtt));
     }
     /* storage completions also count in transactions_per_s; this is theirs alone */
-    json_object_set_new(o, "iops", m->io_lat.count && secs > 0 ? json_real((double)m->io_lat.count / secs) : json_null());
+    json_object_set_new(o, "iops", m->io_lat.count && secs > 0 ? json_real((double)m->io_lat.count / secs)
+                                                               : json_null());
     json_object_set_new(o, "io_latency_ns", lat_json(&m->io_lat));
     json_object_set_new(o, "mean_halt_poll_ns",
                         json_real(k->halts ? (double)m->window_sum_ns / (double)k->halts : 0));

@@ -27,18 +27,6 @@ static void load_file(struct sim_spec *spec, const char *file, const char *polic
         fail_msg("%s", err.msg);
 }
 
-/* Load JSON text as if it were a file in configs/. */
-static void load_text(struct sim_spec *spec, const char *json, const char *policies)
-{
-    json_error_t je;
-    json_t *root = json_loads(json, 0, &je);
-    if (!root)
-        fail_msg("test JSON invalid at %d:%d: %s", je.line, je.column, je.text);
-    struct hp_error err = {0};
-    if (sim_spec_load(root, "configs/test.json", policies, spec, &err) != 0)
-        fail_msg("spec: %s", err.msg);
-}
-
 /* Window changes of one run, in order. */
 #define TRACE_MAX 200000
 struct trace {
@@ -235,11 +223,10 @@ static void tcp_rr_streams_on_several_vcpus(void **st)
 {
     (void)st;
     struct sim_spec spec;
-    load_text(&spec,
-              "{\"duration_s\": 0.5, \"host\": {\"pcpus\": 4},"
-              " \"vms\": [{\"count\": 2, \"vcpus\": 2, \"workload\": {\"type\": \"tcp_rr\", \"streams\": 3,"
-              "   \"one_way_latency\": {\"dist\": \"lognormal\", \"median_ns\": 20000, \"sigma\": 0.2}}}]}",
-              "none,v4,blocktime");
+    tu_spec(&spec,
+            "{\"policies\": [\"none\", \"v4\", \"blocktime\"], \"duration_s\": 0.5, \"host\": {\"pcpus\": 4},"
+            " \"vms\": [{\"count\": 2, \"vcpus\": 2, \"workload\": {\"type\": \"tcp_rr\", \"streams\": 3,"
+            "   \"one_way_latency\": {\"dist\": \"lognormal\", \"median_ns\": 20000, \"sigma\": 0.2}}}]}");
     int streams = 2 * 2 * 3;
     for (int i = 0; i < spec.npolicies; i++) {
         struct metrics *m = tu_run(&spec, i);
@@ -308,11 +295,11 @@ static void arrivals_mixture_superposes_its_processes(void **st)
 {
     (void)st;
     struct sim_spec spec;
-    load_text(&spec,
-              "{\"duration_s\": 1, \"vms\": [{\"workload\": {\"type\": \"arrivals\", \"processes\": ["
-              " {\"name\": \"a\", \"interarrival\": 3000000, \"handler\": 1000},"
-              " {\"name\": \"b\", \"interarrival\": 5000000, \"handler\": 1000, \"delivery\": \"timer\"}]}}]}",
-              "none");
+    tu_spec(&spec,
+            "{\"policies\": [\"none\"], \"duration_s\": 1,"
+            " \"vms\": [{\"workload\": {\"type\": \"arrivals\", \"processes\": ["
+            " {\"name\": \"a\", \"interarrival\": 3000000, \"handler\": 1000},"
+            " {\"name\": \"b\", \"interarrival\": 5000000, \"handler\": 1000, \"delivery\": \"timer\"}]}}]}");
     struct metrics *m = tu_run(&spec, 0);
     assert_int_equal(m->k.halts, 333 + 199 - 66 + 1);
     assert_int_equal(m->acct_ns[ACCT_GUEST], (333 + 199) * 1000);
@@ -389,13 +376,13 @@ static void overcommit_derives_pcpus(void **st)
 {
     (void)st;
     struct sim_spec spec;
-    load_text(&spec, "{\"host\": {\"overcommit\": 3}, \"vms\": [{\"count\": 5, \"vcpus\": 2, "
-                     "\"workload\": {\"type\": \"linux_idle\"}}]}", "none");
+    tu_spec(&spec, "{\"policies\": [\"none\"], \"host\": {\"overcommit\": 3}, \"vms\": [{\"count\": 5, \"vcpus\": 2, "
+                   "\"workload\": {\"type\": \"linux_idle\"}}]}");
     assert_int_equal(spec.pcpus, 4);   /* ceil(10 / 3) */
     assert_int_equal(json_integer_value(json_object_get(json_object_get(spec.root, "host"), "pcpus")), 4);
     sim_spec_free(&spec);
-    load_text(&spec, "{\"host\": {\"overcommit\": 2.5, \"pcpus\": 4}, \"vms\": [{\"count\": 5, \"vcpus\": 2, "
-                     "\"workload\": {\"type\": \"linux_idle\"}}]}", "none");
+    tu_spec(&spec, "{\"policies\": [\"none\"], \"host\": {\"overcommit\": 2.5, \"pcpus\": 4},"
+                   " \"vms\": [{\"count\": 5, \"vcpus\": 2, \"workload\": {\"type\": \"linux_idle\"}}]}");
     assert_int_equal(spec.pcpus, 4);
     sim_spec_free(&spec);
     tu_expect_error("{\"host\": {\"overcommit\": 3, \"pcpus\": 3}, \"vms\": [{\"count\": 5, \"vcpus\": 2, "
@@ -415,7 +402,7 @@ static void free_placement_moves_a_woken_thread_to_an_idle_pcpu(void **st)
 {
     (void)st;
     static const char *json =
-        "{\"duration_s\": 0.5, \"host\": {\"pcpus\": 2, \"placement\": \"%s\"}, \"vms\": ["
+        "{\"duration_s\": 0.5, \"host\": {\"pcpus\": 2, \"placement\": \"%s\"}, \"policies\": [\"none\"], \"vms\": ["
         " {\"workload\": {\"type\": \"arrivals\", \"interarrival\": 1000000, \"handler\": 900000}},"
         " {\"workload\": {\"type\": \"arrivals\", \"interarrival\": 50000000, \"handler\": 1000}},"
         " {\"workload\": {\"type\": \"arrivals\", \"interarrival\": {\"dist\": \"exponential\", \"mean_ns\": 200000},"
@@ -425,7 +412,7 @@ static void free_placement_moves_a_woken_thread_to_an_idle_pcpu(void **st)
     struct metrics *m[2];
     for (int k = 0; k < 2; k++) {
         snprintf(buf, sizeof buf, json, k ? "free" : "pinned");
-        load_text(&spec, buf, "none");
+        tu_spec(&spec, buf);
         m[k] = tu_run(&spec, 0);
         assert_true(m[k]->conservation_ok);
         sim_spec_free(&spec);
