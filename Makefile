@@ -78,9 +78,10 @@ probe:
 	@$(MAKE) --no-print-directory -C probe
 
 install: hpsim
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/configs
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/configs/data
 	install -m 755 hpsim $(DESTDIR)$(BINDIR)/hpsim
 	install -m 644 configs/*.json $(DESTDIR)$(DATADIR)/configs/
+	install -m 644 configs/data/* $(DESTDIR)$(DATADIR)/configs/data/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hpsim

@@ -5,7 +5,7 @@
 # thread's figures under its table.
 # Prints "configs: N passed, N failed".
 cd "$(dirname "$0")/.." || exit 1
-H=./hpsim
+H=${HPSIM:-./hpsim}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0 fail=0
