@@ -27,7 +27,7 @@ SIM_SRCS = $(sort $(filter-out sim/main.c,$(wildcard sim/*.c sim/policies/*.c si
 SIM_OBJS = $(SIM_SRCS:%.c=$(BUILD)/%.o)
 LIB      = $(BUILD)/libhpsim.a
 
-TESTS     = engine hist dist policies config model analytic trace_read capture
+TESTS     = engine hist dist policies config model analytic trace_read capture workloads
 TEST_BINS = $(TESTS:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run test test-run test-asan check deps install uninstall clean fuzz fuzz-build probe
@@ -78,9 +78,10 @@ probe:
 	@$(MAKE) --no-print-directory -C probe
 
 install: hpsim
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/configs
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/configs/data
 	install -m 755 hpsim $(DESTDIR)$(BINDIR)/hpsim
 	install -m 644 configs/*.json $(DESTDIR)$(DATADIR)/configs/
+	install -m 644 configs/data/* $(DESTDIR)$(DATADIR)/configs/data/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hpsim

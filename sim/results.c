@@ -55,6 +55,10 @@ json_t *results_policy_json(const struct sim_spec *s, const char *policy, const 
         json_object_set_new(o, "transactions_per_s", json_null());
         json_object_set_new(o, "rtt_ns", lat_json(&m->rtt));
     }
+    /* storage completions also count in transactions_per_s; this is theirs alone */
+    json_object_set_new(o, "iops", m->io_lat.count && secs > 0 ? json_real((double)m->io_lat.count / secs)
+                                                               : json_null());
+    json_object_set_new(o, "io_latency_ns", lat_json(&m->io_lat));
     json_object_set_new(o, "mean_halt_poll_ns",
                         json_real(k->halts ? (double)m->window_sum_ns / (double)k->halts : 0));
     json_object_set_new(o, "halt_ns", lat_json(&m->halt_len));
@@ -62,6 +66,7 @@ json_t *results_policy_json(const struct sim_spec *s, const char *policy, const 
     json_object_set_new(o, "window_shrinks", json_integer((json_int_t)m->shrinks));
     json_object_set_new(o, "halts_skipped", json_integer((json_int_t)m->halts_skipped));
     json_object_set_new(o, "coalesced_irqs", json_integer((json_int_t)m->coalesced));
+    json_object_set_new(o, "migrations", json_integer((json_int_t)m->migrations));
     json_t *kv = json_object();
     json_object_set_new(kv, "halt_exits", json_integer((json_int_t)k->halt_exits));
     json_object_set_new(kv, "halt_attempted_poll", json_integer((json_int_t)k->halt_attempted_poll));
@@ -104,6 +109,26 @@ static double sub(json_t *o, const char *k, const char *k2)
     return json_number_value(json_object_get(json_object_get(o, k), k2));
 }
 
+/* Storage runs: I/O latency as fio reports it, under the main table. */
+static void io_table(FILE *f, json_t *policies)
+{
+    size_t i;
+    json_t *p;
+    bool any = false;
+    json_array_foreach(policies, i, p)
+        any = any || sub(p, "io_latency_ns", "count") > 0;
+    if (!any)
+        return;
+    fprintf(f, "\n%-26s %10s %9s %9s %9s %9s\n", "storage I/O (lat in us)", "IOPS", "lat_mean", "lat_p50", "lat_p99",
+            "lat_p999");
+    json_array_foreach(policies, i, p) {
+        fprintf(f, "%-26s %10.0f %9.2f %9.2f %9.2f %9.2f\n", json_string_value(json_object_get(p, "policy")),
+                num(p, "iops"), sub(p, "io_latency_ns", "mean") / 1e3,
+                sub(p, "io_latency_ns", "p50") / 1e3, sub(p, "io_latency_ns", "p99") / 1e3,
+                sub(p, "io_latency_ns", "p999") / 1e3);
+    }
+}
+
 void results_table(FILE *f, const char *title, json_t *policies)
 {
     if (title)
@@ -117,19 +142,67 @@ void results_table(FILE *f, const char *title, json_t *policies)
     json_array_foreach(policies, i, p) {
         json_t *tps = json_object_get(p, "transactions_per_s");
         char tbuf[32], rbuf[32];
-        if (json_is_number(tps)) {
+        snprintf(tbuf, sizeof tbuf, "-");
+        snprintf(rbuf, sizeof rbuf, "-");
+        if (json_is_number(tps))
             snprintf(tbuf, sizeof tbuf, "%.0f", json_number_value(tps));
+        if (sub(p, "rtt_ns", "count") > 0)
             snprintf(rbuf, sizeof rbuf, "%.2f", sub(p, "rtt_ns", "p50") / 1e3);
-        } else {
-            snprintf(tbuf, sizeof tbuf, "-");
-            snprintf(rbuf, sizeof rbuf, "-");
-        }
         const char *name = json_string_value(json_object_get(p, "policy"));
         fprintf(f, "%-26s %7.3f %7.3f %9.0f %7.1f %9.2f %9.2f %9.2f %10s %9s %11.2f\n", name,
                 num(p, "c0_pct"), num(p, "poll_pct"), num(p, "halts_per_s"), num(p, "poll_success_pct"),
                 sub(p, "wakeup_latency_ns", "p50") / 1e3, sub(p, "wakeup_latency_ns", "p99") / 1e3,
                 sub(p, "wakeup_latency_ns", "max") / 1e3, tbuf, rbuf, num(p, "mean_halt_poll_ns") / 1e3);
     }
+    io_table(f, policies);
+}
+
+static json_t *row_of(json_t *policies, const char *name)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(policies, i, p)
+        if (strcmp(json_string_value(json_object_get(p, "policy")), name) == 0)
+            return p;
+    return NULL;
+}
+
+/* One METRIC of the reference block: rows for the policies both sides have. */
+static void reference_metric(FILE *f, const char *metric, json_t *ref, json_t *policies)
+{
+    const char *pol, *base = NULL;
+    json_t *v;
+    double model0 = 0, ref0 = 0;
+    json_object_foreach(ref, pol, v) {
+        json_t *row = row_of(policies, pol);
+        json_t *mv = row ? json_object_get(row, metric) : NULL;
+        if (!json_is_number(v) || !json_is_number(mv))
+            continue;
+        double mx = json_number_value(mv), rx = json_number_value(v);
+        if (!base) {
+            base = pol;
+            model0 = mx;
+            ref0 = rx;
+            fprintf(f, "%-26s %10s %10s %12s %12s\n", metric, "model", "reference", "model/base", "ref/base");
+        }
+        fprintf(f, "%-26s %10.3f %10.3f %12.2f %12.2f\n", pol, mx, rx, model0 > 0 ? mx / model0 : 0,
+                ref0 > 0 ? rx / ref0 : 0);
+    }
+    if (base)
+        fprintf(f, "(base: %s)\n", base);
+}
+
+void results_reference(FILE *f, json_t *config, json_t *policies)
+{
+    json_t *ref = json_object_get(config, "_reference"), *v;
+    const char *k;
+    if (!json_is_object(ref))
+        return;
+    json_t *src = json_object_get(ref, "source");
+    fprintf(f, "\n# reference: %s\n", json_is_string(src) ? json_string_value(src) : "(no source given)");
+    json_object_foreach(ref, k, v)
+        if (k[0] != '_' && json_is_object(v))
+            reference_metric(f, k, v, policies);
 }
 
 /* Flatten scalars of o into "prefix.key" columns, in insertion order. */

@@ -4,7 +4,8 @@
  *   { "hpsim_version", "config": {effective config}, "seed",
  *     "policies": [ { "policy", "c0_pct", "poll_pct", "halts", "poll_successes",
  *                     "wakeup_latency_ns": {count, mean, p50, p90, p99, p999, max},
- *                     "transactions_per_s", "rtt_ns": {...}, "mean_halt_poll_ns",
+ *                     "transactions_per_s", "rtt_ns": {...}, "iops", "io_latency_ns": {...},
+ *                     "mean_halt_poll_ns",
  *                     "kvm": {halt_exits, halt_attempted_poll, ...}, ... } ] }
  */
 #ifndef HPSIM_RESULTS_H
@@ -22,6 +23,11 @@ json_t *results_policy_json(const struct sim_spec *s, const char *policy, const 
 json_t *results_doc(const struct sim_spec *s, json_t *policies);
 /* A readable table, one row per policy object. */
 void results_table(FILE *f, const char *title, json_t *policies);
+/* If the config has a "_reference" object (published figures to compare
+ * with: {"source": TEXT, METRIC: {POLICY: VALUE, ...}, ...}), print each
+ * METRIC that the rows carry: model and reference side by side, and both as
+ * ratios to the first policy listed. Prints nothing otherwise. */
+void results_reference(FILE *f, json_t *config, json_t *policies);
 /* CSV: a header line, then one row per policy object (every scalar metric a column). */
 int results_csv(FILE *f, json_t *policies);
 /* Write doc to path atomically (temp file + rename): JSON, or CSV when path

@@ -88,12 +88,55 @@ static int load_vms(const struct cfg *c, json_t *root, struct sim_spec *s)
     return 0;
 }
 
+/* host.pcpus, or host.overcommit (vCPUs per pCPU) from which pcpus =
+ * ceil(vCPUs / overcommit) is derived and written back; both may be given
+ * only if they agree (as in an effective config). Runs after load_vms. */
+static int load_pcpus(const struct cfg *c, json_t *host, struct sim_spec *s)
+{
+    double oc;
+    if (!json_object_get(host, "overcommit"))
+        return cfg_int(c, host, "host", "pcpus", 1, 1, MAX_PCPUS, &s->pcpus);
+    if (cfg_num(c, host, "host", "overcommit", 1.0, 1e-3, 1e6, &oc))
+        return -1;
+    double need = ceil((double)s->nvcpus / oc - 1e-9);
+    if (need > MAX_PCPUS)
+        return hp_errorf(c->err, HP_EXIT_USAGE, "%s: host.overcommit: %g vCPUs per pCPU gives %.0f pCPUs for %lld vCPUs; "
+                         "at most %d are supported", c->file, oc, need, (long long)s->nvcpus, MAX_PCPUS);
+    int64_t derived = need < 1 ? 1 : (int64_t)need;
+    if (!json_object_get(host, "pcpus"))
+        json_object_set_new(host, "pcpus", json_integer(derived));
+    if (cfg_int(c, host, "host", "pcpus", derived, 1, MAX_PCPUS, &s->pcpus))
+        return -1;
+    if (s->pcpus != derived)
+        return hp_errorf(c->err, HP_EXIT_USAGE, "%s: host.pcpus: %lld disagrees with host.overcommit %g "
+                         "(%lld vCPUs need %lld pCPUs); give only one of them", c->file, (long long)s->pcpus, oc,
+                         (long long)s->nvcpus, (long long)derived);
+    return 0;
+}
+
+/* host.placement and host.set_size (0 or above pcpus: one set of all). */
+static int load_placement(const struct cfg *c, json_t *host, struct sim_spec *s)
+{
+    const char *pl;
+    if (cfg_str(c, host, "host", "placement", "pinned", &pl) ||
+        cfg_int(c, host, "host", "set_size", 0, 0, MAX_PCPUS, &s->set_size))
+        return -1;
+    if (strcmp(pl, "free") == 0)
+        s->free_placement = true;
+    else if (strcmp(pl, "pinned") != 0)
+        return hp_errorf(c->err, HP_EXIT_USAGE, "%s: host.placement: expected \"pinned\" or \"free\", got \"%s\"",
+                         c->file, pl);
+    if (s->set_size == 0 || s->set_size > s->pcpus)
+        s->set_size = s->pcpus;
+    return 0;
+}
+
 int sim_spec_load(json_t *root, const char *file, const char *policy_list,
                   struct sim_spec *s, struct hp_error *err)
 {
     static const char *const keys[] = {"name", "description", "duration_s", "seed", "costs",
                                        "host", "policies", "policy", "vms", NULL};
-    static const char *const host_keys[] = {"pcpus", "sched_slice_ns", NULL};
+    static const char *const host_keys[] = {"pcpus", "overcommit", "sched_slice_ns", "placement", "set_size", NULL};
     struct cfg c = { file, err };
     memset(s, 0, sizeof *s);
     s->root = root;
@@ -106,9 +149,9 @@ int sim_spec_load(json_t *root, const char *file, const char *policy_list,
         cfg_int(&c, root, "", "seed", 1, 0, INT64_MAX, &seed) ||
         cfg_obj(&c, root, "", "costs", &costs) || x86_costs_load(&c, costs, "costs", &s->costs) ||
         cfg_obj(&c, root, "", "host", &host) || cfg_check_keys(&c, host, "host", host_keys) ||
-        cfg_int(&c, host, "host", "pcpus", 1, 1, MAX_PCPUS, &s->pcpus) ||
         cfg_int(&c, host, "host", "sched_slice_ns", 3000000, 0, 1000000000, &s->slice_ns) ||
-        load_vms(&c, root, s) || load_policies(&c, root, policy_list, s))
+        load_vms(&c, root, s) || load_pcpus(&c, host, s) || load_placement(&c, host, s) ||
+        load_policies(&c, root, policy_list, s))
         return -1;
     s->duration_ns = llround(dur * 1e9);
     s->seed = (uint64_t)seed;
@@ -155,6 +198,8 @@ static int run_build(struct run *r, const struct sim_spec *s, const struct polic
     m->npcpus = (int)s->pcpus;
     m->nvcpus = (int)s->nvcpus;
     m->slice_ns = s->slice_ns;
+    m->free_placement = s->free_placement;
+    m->set_size = (int)s->set_size;
     m->end_ns = s->duration_ns;
     for (int i = 0; i < s->nvms; i++)
         r->nsources += s->vms[i].count * s->vms[i].vcpus * s->vms[i].wl.ops->nsources(s->vms[i].wl.params);
@@ -249,6 +294,7 @@ int sim_run(const struct sim_spec *s, const struct policy *pol, const struct sim
     memset(met, 0, sizeof *met);
     hist_init(&met->wakeup);
     hist_init(&met->rtt);
+    hist_init(&met->io_lat);
     hist_init(&met->halt_len);
     struct model *m = &r.m;
     if (opts) {
