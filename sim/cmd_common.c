@@ -62,10 +62,10 @@ int cmd_parse_seed(const char *s, char **set_out)
 void cmd_list_policies(void)
 {
     for (const struct policy_ops *const *p = policy_registry; *p; p++) {
-        printf("%-12s %s  [%s]\n", (*p)->name, (*p)->summary, (*p)->origin);
+        printf("%-16s %s  [%s]\n", (*p)->name, (*p)->summary, (*p)->origin);
         for (int i = 0; (*p)->params && (*p)->params[i].name; i++) {
             const struct policy_param *pp = &(*p)->params[i];
-            printf("    %-26s default %-10lld %-3s %s\n", pp->name, (long long)pp->def, pp->unit, pp->doc);
+            printf("    %-28s default %-10lld %-4s %s\n", pp->name, (long long)pp->def, pp->unit, pp->doc);
         }
     }
     printf("\nworkloads:\n");

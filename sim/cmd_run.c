@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "polltrace.h"
 #include "results.h"
 #include "sim.h"
 
@@ -26,6 +27,10 @@ static void help(FILE *f)
           "                         --set policy.halt_poll_ns_grow=4 --set vms[0].vcpus=2\n"
           "      --seed N           random seed (default: the config's, else 1)\n"
           "      --duration SECONDS simulated time, decimals allowed\n"
+          "      --trace-policy FILE  write every window change as trace-cmd report lines\n"
+          "                         of kvm_halt_poll_ns (guest_halt_poll_ns for guest-haltpoll);\n"
+          "                         with several policies, one file each: FILE with the\n"
+          "                         policy's name before the extension (t.mainline.trace)\n"
           "  -q, --quiet            no table on stdout\n"
           "      --list-policies    list policies with their parameters and defaults\n"
           "  -h, --help             this help\n"
@@ -35,11 +40,35 @@ static void help(FILE *f)
 }
 
 struct run_args {
-    const char *config, *output, *policies;
+    const char *config, *output, *policies, *trace;
     char **sets;
     int nsets;
     bool quiet;
 };
+
+/* Run policy i, tracing its window changes to a file when asked. */
+static int run_one(const struct run_args *a, const struct sim_spec *spec, int i, struct sim_opts *opts,
+                   struct metrics *met, struct hp_error *err)
+{
+    struct polltrace_writer w;
+    char path[4096];
+    opts->trace = NULL;
+    opts->trace_ctx = NULL;
+    if (a->trace) {
+        if (spec->npolicies == 1)
+            snprintf(path, sizeof path, "%s", a->trace);
+        else if (polltrace_path_for(path, sizeof path, a->trace, spec->policies[i].name))
+            return hp_errorf(err, HP_EXIT_USAGE, "%s: path too long", a->trace);
+        if (polltrace_open(&w, path, (int)spec->pcpus, err))
+            return -1;
+        opts->trace = polltrace_write;
+        opts->trace_ctx = &w;
+    }
+    int rc = sim_run(spec, &spec->policies[i], opts, met, err);
+    if (a->trace && polltrace_close(&w, rc == 0, rc == 0 ? err : NULL) && rc == 0)
+        rc = -1;
+    return rc;
+}
 
 static int run_all(const struct run_args *a)
 {
@@ -57,9 +86,9 @@ static int run_all(const struct run_args *a)
     int rc = 0;
     struct sim_opts opts = { .stop = &cmd_stop };
     for (int i = 0; i < spec.npolicies && met; i++) {
-        const char *name = spec.policies[i].ops->name;
+        const char *name = spec.policies[i].name;
         opts.progress_label = name;
-        if (sim_run(&spec, &spec.policies[i], &opts, met, &err) != 0) {
+        if (run_one(a, &spec, i, &opts, met, &err) != 0) {
             if (err.code == HP_EXIT_INTERRUPTED) {
                 fprintf(stderr, "hpsim: interrupted during policy %s (%d of %d done); no results written\n",
                         name, i, spec.npolicies);
@@ -97,6 +126,7 @@ int cmd_run(int argc, char **argv)
         {"set", required_argument, 0, 's'},     {"seed", required_argument, 0, 'S'},
         {"duration", required_argument, 0, 'D'}, {"quiet", no_argument, 0, 'q'},
         {"list-policies", no_argument, 0, 'L'}, {"help", no_argument, 0, 'h'},
+        {"trace-policy", required_argument, 0, 'T'},
         {0, 0, 0, 0},
     };
     struct run_args a = {0};
@@ -110,6 +140,7 @@ int cmd_run(int argc, char **argv)
         case 'p': a.policies = optarg; break;
         case 's': sets[a.nsets++] = optarg; break;
         case 'q': a.quiet = true; break;
+        case 'T': a.trace = optarg; break;
         case 'S':
             free(extra[0]);
             extra[0] = NULL;

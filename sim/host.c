@@ -222,8 +222,8 @@ void pcpu_on_event(struct model *m, struct pcpu *p, struct engine_event *ev)
     if (ev == &p->slice_ev) {
         if (p->state != P_BUSY || !p->rq_head)
             return;
-        if (p->curr->state == V_GUEST)
-            vcpu_preempt(m, p->curr);
+        if (p->curr->state == V_GUEST || p->curr->state == V_GPOLL)
+            vcpu_preempt(m, p->curr);   /* guest mode, the guest's own poll included */
         else
             p->need_resched = true;  /* acted on when it next enters the guest */
         return;

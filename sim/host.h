@@ -31,7 +31,8 @@ void pcpu_close(struct model *m, struct pcpu *p);
 void vcpu_switch_in(struct model *m, struct vcpu *v);
 /* Implemented by vcpu_model.c: another task became runnable while v polls. */
 void vcpu_poll_interrupted(struct model *m, struct vcpu *v);
-/* Implemented by vcpu_model.c: the slice ended while v runs guest code. */
+/* Implemented by vcpu_model.c: the slice ended while v runs in guest mode
+ * (guest code, or the guest's own poll). */
 void vcpu_preempt(struct model *m, struct vcpu *v);
 
 #endif

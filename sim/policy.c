@@ -5,7 +5,8 @@
 #include <string.h>
 
 extern const struct policy_ops policy_none, policy_always, policy_v3, policy_v4,
-    policy_blocktime, policy_toggle;
+    policy_blocktime, policy_toggle, policy_mainline, policy_guest_haltpoll, policy_oracle,
+    policy_example_fraction;
 
 /* The one table of policies: add a line here to register a new one. */
 const struct policy_ops *const policy_registry[] = {
@@ -15,6 +16,10 @@ const struct policy_ops *const policy_registry[] = {
     &policy_v4,
     &policy_blocktime,
     &policy_toggle,
+    &policy_mainline,
+    &policy_guest_haltpoll,
+    &policy_oracle,
+    &policy_example_fraction,
     NULL,
 };
 
@@ -80,22 +85,19 @@ int policy_check_keys(const struct cfg *c, json_t *policy_obj)
     return 0;
 }
 
-int policy_resolve(const struct cfg *c, json_t *policy_obj, const char *name, struct policy *out)
+/* Resolve one registered policy's parameters into param[]. */
+static int resolve_params(const struct cfg *c, json_t *policy_obj, const struct policy_ops *ops,
+                          int64_t *param, int *nparams)
 {
-    memset(out, 0, sizeof *out);
-    out->ops = policy_find(name);
-    if (!out->ops)
-        return hp_errorf(c->err, HP_EXIT_USAGE, "%s: unknown policy \"%s\" (see --list-policies)",
-                         c->file, name);
-    json_t *own = json_object_get(policy_obj, name);
+    json_t *own = json_object_get(policy_obj, ops->name);
     if (!own) {
         own = json_object();
-        json_object_set_new(policy_obj, name, own);
+        json_object_set_new(policy_obj, ops->name, own);
     }
     char own_path[128];
-    snprintf(own_path, sizeof own_path, "policy.%s", name);
-    for (int i = 0; out->ops->params && out->ops->params[i].name; i++) {
-        const struct policy_param *pp = &out->ops->params[i];
+    snprintf(own_path, sizeof own_path, "policy.%s", ops->name);
+    for (int i = 0; ops->params && ops->params[i].name; i++) {
+        const struct policy_param *pp = &ops->params[i];
         int64_t def = pp->def;
         /* A shared setting is checked against this policy's range too. */
         if (!json_object_get(own, pp->name) && json_object_get(policy_obj, pp->name)) {
@@ -106,9 +108,53 @@ int policy_resolve(const struct cfg *c, json_t *policy_obj, const char *name, st
             if (rc)
                 return -1;
         }
-        if (cfg_int(c, own, own_path, pp->name, def, pp->min, pp->max, &out->param[i]))
+        if (cfg_int(c, own, own_path, pp->name, def, pp->min, pp->max, &param[i]))
             return -1;
-        out->nparams = i + 1;
+        if (nparams)
+            *nparams = i + 1;
     }
     return 0;
+}
+
+static const struct policy_ops *find_side(const struct cfg *c, const char *name, size_t len,
+                                          enum policy_side side, const char *whole)
+{
+    char buf[POLICY_NAME_MAX];
+    snprintf(buf, sizeof buf, "%.*s", (int)len, name);
+    const struct policy_ops *ops = policy_find(buf);
+    if (!ops) {
+        hp_errorf(c->err, HP_EXIT_USAGE, "%s: unknown policy \"%s\" (see --list-policies)", c->file, buf);
+        return NULL;
+    }
+    if (ops->side != side) {
+        hp_errorf(c->err, HP_EXIT_USAGE, "%s: policy \"%s\": \"%s\" is a %s policy; expected GUEST+HOST, "
+                  "e.g. guest-haltpoll+mainline", c->file, whole, buf, ops->side == POLICY_GUEST ? "guest" : "host");
+        return NULL;
+    }
+    return ops;
+}
+
+int policy_resolve(const struct cfg *c, json_t *policy_obj, const char *name, struct policy *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t len = strlen(name);
+    if (len >= POLICY_NAME_MAX)
+        return hp_errorf(c->err, HP_EXIT_USAGE, "%s: policy name \"%.40s...\" is too long", c->file, name);
+    memcpy(out->name, name, len + 1);
+    const char *plus = strchr(name, '+');
+    const struct policy_ops *alone = plus ? NULL : policy_find(name);
+    if (alone && alone->side == POLICY_GUEST) {
+        out->guest = alone;                    /* a guest governor alone: the host runs none */
+        out->ops = policy_find("none");
+    } else if (plus) {
+        out->guest = find_side(c, name, (size_t)(plus - name), POLICY_GUEST, name);
+        out->ops = out->guest ? find_side(c, plus + 1, strlen(plus + 1), POLICY_HOST, name) : NULL;
+    } else {
+        out->ops = find_side(c, name, strlen(name), POLICY_HOST, name);
+    }
+    if (!out->ops)
+        return -1;
+    if (out->guest && resolve_params(c, policy_obj, out->guest, out->guest_param, NULL))
+        return -1;
+    return resolve_params(c, policy_obj, out->ops, out->param, &out->nparams);
 }

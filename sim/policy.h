@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "x86_costs.h"
 
 #define POLICY_MAX_PARAMS 8
 
@@ -42,18 +43,29 @@ struct halt_result {
 };
 
 /* Facts about the coming halt a policy may look at. Real policies use none;
- * the offline oracle uses next_wakeup_ns. */
+ * the offline oracle uses next_wakeup_ns and the host's costs. */
 struct policy_ctx {
     int64_t now_ns;          /* halt entry */
     int64_t next_wakeup_ns;  /* arrival of the interrupt that will end it, INT64_MAX if unknown */
+    const struct x86_costs *cost;  /* the run's cost profile (NULL in unit tests that need none) */
 };
 
 enum policy_change { POLICY_KEEP = 0, POLICY_GROW, POLICY_SHRINK };
+
+/* Where a policy runs. A host policy is KVM's halt-polling rule (kvm_vcpu_halt):
+ * window() is asked at halt entry, after_halt() when the halt ends. A guest
+ * policy is a cpuidle governor inside the guest: window() is asked when the
+ * guest goes idle (0: execute HLT at once, else poll in the guest up to that
+ * long, then HLT if nothing came), after_halt() only after a real HLT, with
+ * halt_ns = the time the guest spent in HLT. */
+enum policy_side { POLICY_HOST = 0, POLICY_GUEST };
 
 struct policy_ops {
     const char *name;
     const char *summary;   /* one line for --list-policies */
     const char *origin;    /* "kernel 4.3", "reconstructed from the 2015 thread", ... */
+    enum policy_side side;
+    bool bound;            /* not a real policy but a bound (oracle): results mark it */
     const struct policy_param *params;
     size_t state_size;     /* >= sizeof(int64_t); the state begins with int64_t w */
     void (*init)(void *state, const int64_t *param);
@@ -64,11 +76,19 @@ struct policy_ops {
     enum policy_change (*after_halt)(void *state, const int64_t *param, const struct halt_result *r);
 };
 
-/* A policy chosen for a run, with its resolved parameters. */
+#define POLICY_NAME_MAX 64
+
+/* A policy chosen for a run, with its resolved parameters: the host's, and
+ * optionally a guest-side governor ("guest-haltpoll+mainline"). A guest
+ * governor disables host polling for its vCPUs (the guest writes
+ * MSR_KVM_POLL_CONTROL), so the host policy then neither polls nor adapts. */
 struct policy {
-    const struct policy_ops *ops;
+    const struct policy_ops *ops;          /* host (KVM) policy */
     int64_t param[POLICY_MAX_PARAMS];
     int nparams;
+    const struct policy_ops *guest;        /* NULL, or the guest's governor */
+    int64_t guest_param[POLICY_MAX_PARAMS];
+    char name[POLICY_NAME_MAX];            /* as given: "mainline", "guest-haltpoll+mainline" */
 };
 
 /* The registry: NULL-terminated. */
@@ -79,7 +99,8 @@ const struct policy_ops *policy_find(const char *name);
 /* Resolve name's parameters from the config's "policy" object: a policy's own
  * sub-object (policy.v3.halt_poll_ns) wins over the shared key
  * (policy.halt_poll_ns), which wins over the default. Writes the resolved
- * values back under policy.<name>. */
+ * values back under policy.<name>. name is a host policy, a guest policy
+ * alone (the host then runs "none"), or GUEST+HOST. */
 int policy_resolve(const struct cfg *c, json_t *policy_obj, const char *name, struct policy *out);
 
 /* Check that every key of the "policy" object is a known parameter or policy name. */

@@ -32,6 +32,7 @@ json_t *results_policy_json(const struct sim_spec *s, const char *policy, const 
     const struct kvm_counters *k = &m->k;
     int64_t busy = (int64_t)total - m->acct_ns[ACCT_IDLE];
     json_t *o = json_object();
+    const struct policy_ops *ops = policy_find(policy);
     json_object_set_new(o, "policy", json_string(policy));
     json_object_set_new(o, "c0_pct", json_real(pct(busy, total)));
     json_object_set_new(o, "poll_pct", json_real(pct(m->acct_ns[ACCT_POLL], total)));
@@ -82,21 +83,15 @@ json_t *results_policy_json(const struct sim_spec *s, const char *policy, const 
         json_object_set_new(cs, s->costs.cstate[i].name, json_real(pct(m->cstate_ns[i], total)));
     json_object_set_new(o, "cstate_pct", cs);
     json_object_set_new(o, "events", json_integer((json_int_t)m->events));
+    /* guest-haltpoll's poll in guest mode (C0, apart from guest work), and the oracle's mark */
+    json_object_set_new(o, "guest_poll_pct", json_real(pct(m->acct_ns[ACCT_GPOLL], total)));
+    json_object_set_new(o, "guest_polls", json_integer((json_int_t)m->guest_polls));
+    json_object_set_new(o, "guest_poll_successes", json_integer((json_int_t)m->guest_poll_hits));
+    json_object_set_new(o, "bound", json_boolean(ops && ops->bound));
     json_object_set_new(o, "conservation_ok", json_boolean(m->conservation_ok));
     if (!m->conservation_ok)
         json_object_set_new(o, "conservation_error", json_string(m->conservation_msg));
     return o;
-}
-
-json_t *results_doc(const struct sim_spec *s, json_t *policies)
-{
-    json_t *doc = json_object();
-    json_object_set_new(doc, "hpsim_version", json_string(HPSIM_VERSION));
-    json_object_set(doc, "config", s->root);
-    json_object_set_new(doc, "seed", json_integer((json_int_t)s->seed));
-    json_object_set_new(doc, "duration_s", json_real((double)s->duration_ns / 1e9));
-    json_object_set_new(doc, "policies", policies);
-    return doc;
 }
 
 static double num(json_t *o, const char *k)
@@ -129,19 +124,66 @@ static void io_table(FILE *f, json_t *policies)
     }
 }
 
+/* The first row marked as a bound, or NULL. */
+static json_t *bound_row(json_t *policies)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(policies, i, p)
+        if (json_is_true(json_object_get(p, "bound")))
+            return p;
+    return NULL;
+}
+
+void results_add_bound_distance(json_t *policies)
+{
+    json_t *b = bound_row(policies);
+    if (!b)
+        return;
+    double c0 = num(b, "c0_pct");
+    json_t *bmean = json_object_get(json_object_get(b, "wakeup_latency_ns"), "mean");
+    size_t i;
+    json_t *p;
+    json_array_foreach(policies, i, p) {
+        json_t *mean = json_object_get(json_object_get(p, "wakeup_latency_ns"), "mean");
+        json_t *d = json_object();
+        json_object_set_new(d, "extra_c0_pct", json_real(num(p, "c0_pct") - c0));
+        json_object_set_new(d, "extra_wakeup_mean_ns",
+                            json_is_number(mean) && json_is_number(bmean)
+                                ? json_real(json_number_value(mean) - json_number_value(bmean)) : json_null());
+        json_object_set_new(p, "vs_oracle", d);
+    }
+}
+
+json_t *results_doc(const struct sim_spec *s, json_t *policies)
+{
+    results_add_bound_distance(policies);
+    json_t *doc = json_object();
+    json_object_set_new(doc, "hpsim_version", json_string(HPSIM_VERSION));
+    json_object_set(doc, "config", s->root);
+    json_object_set_new(doc, "seed", json_integer((json_int_t)s->seed));
+    json_object_set_new(doc, "duration_s", json_real((double)s->duration_ns / 1e9));
+    json_object_set_new(doc, "policies", policies);
+    return doc;
+}
+
 void results_table(FILE *f, const char *title, json_t *policies)
 {
+    results_add_bound_distance(policies);
+    bool vs = bound_row(policies) != NULL;
     if (title)
         fprintf(f, "# %s\n", title);
-    fprintf(f, "%-26s %7s %7s %9s %7s %9s %9s %9s %10s %9s %11s\n", "policy", "%C0", "poll%",
+    fprintf(f, "%-26s %7s %7s %9s %7s %9s %9s %9s %10s %9s %11s", "policy", "%C0", "poll%",
             "halts/s", "caught%", "wake_p50", "wake_p99", "wake_max", "trans/s", "rtt_p50", "mean_window");
-    fprintf(f, "%-26s %7s %7s %9s %7s %9s %9s %9s %10s %9s %11s\n", "", "", "", "", "", "us", "us",
+    fprintf(f, vs ? " %9s %10s\n" : "\n", "+%C0", "+wake_mean");
+    fprintf(f, "%-26s %7s %7s %9s %7s %9s %9s %9s %10s %9s %11s", "", "", "", "", "", "us", "us",
             "us", "", "us", "us");
+    fprintf(f, vs ? " %9s %10s\n" : "\n", "vs bound", "us");
     size_t i;
     json_t *p;
     json_array_foreach(policies, i, p) {
         json_t *tps = json_object_get(p, "transactions_per_s");
-        char tbuf[32], rbuf[32];
+        char tbuf[32], rbuf[32], nbuf[48];
         snprintf(tbuf, sizeof tbuf, "-");
         snprintf(rbuf, sizeof rbuf, "-");
         if (json_is_number(tps))
@@ -149,11 +191,20 @@ void results_table(FILE *f, const char *title, json_t *policies)
         if (sub(p, "rtt_ns", "count") > 0)
             snprintf(rbuf, sizeof rbuf, "%.2f", sub(p, "rtt_ns", "p50") / 1e3);
         const char *name = json_string_value(json_object_get(p, "policy"));
-        fprintf(f, "%-26s %7.3f %7.3f %9.0f %7.1f %9.2f %9.2f %9.2f %10s %9s %11.2f\n", name,
+        bool bound = json_is_true(json_object_get(p, "bound"));
+        snprintf(nbuf, sizeof nbuf, "%s%s", name, bound ? " [bound]" : "");
+        fprintf(f, "%-26s %7.3f %7.3f %9.0f %7.1f %9.2f %9.2f %9.2f %10s %9s %11.2f", nbuf,
                 num(p, "c0_pct"), num(p, "poll_pct"), num(p, "halts_per_s"), num(p, "poll_success_pct"),
                 sub(p, "wakeup_latency_ns", "p50") / 1e3, sub(p, "wakeup_latency_ns", "p99") / 1e3,
                 sub(p, "wakeup_latency_ns", "max") / 1e3, tbuf, rbuf, num(p, "mean_halt_poll_ns") / 1e3);
+        if (vs)
+            fprintf(f, " %+9.3f %+10.2f", sub(p, "vs_oracle", "extra_c0_pct"),
+                    sub(p, "vs_oracle", "extra_wakeup_mean_ns") / 1e3);
+        fputc('\n', f);
     }
+    if (vs)
+        fprintf(f, "[bound]: the oracle knows each halt's length; not a real policy. "
+                   "+%%C0, +wake_mean: each policy's distance from it.\n");
     io_table(f, policies);
 }
 

@@ -6,7 +6,9 @@
  *                     "wakeup_latency_ns": {count, mean, p50, p90, p99, p999, max},
  *                     "transactions_per_s", "rtt_ns": {...}, "iops", "io_latency_ns": {...},
  *                     "mean_halt_poll_ns",
- *                     "kvm": {halt_exits, halt_attempted_poll, ...}, ... } ] }
+ *                     "kvm": {halt_exits, halt_attempted_poll, ...}, ..., "guest_poll_pct",
+ *                     "guest_polls", "guest_poll_successes", "bound", ...,
+ *                     "vs_oracle": {extra_c0_pct, extra_wakeup_mean_ns} (with a bound) } ] }
  */
 #ifndef HPSIM_RESULTS_H
 #define HPSIM_RESULTS_H
@@ -21,7 +23,12 @@
 json_t *results_policy_json(const struct sim_spec *s, const char *policy, const struct metrics *m);
 /* The whole results document (takes ownership of the policy objects array). */
 json_t *results_doc(const struct sim_spec *s, json_t *policies);
-/* A readable table, one row per policy object. */
+/* When a row is marked "bound": true (the oracle), give every row its
+ * distance from it: "vs_oracle": {extra_c0_pct, extra_wakeup_mean_ns}.
+ * results_doc and results_table call it; calling it again is harmless. */
+void results_add_bound_distance(json_t *policies);
+/* A readable table, one row per policy object; with a bound among them, two
+ * more columns: each row's distance from it. */
 void results_table(FILE *f, const char *title, json_t *policies);
 /* If the config has a "_reference" object (published figures to compare
  * with: {"source": TEXT, METRIC: {POLICY: VALUE, ...}, ...}), print each

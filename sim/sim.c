@@ -174,7 +174,7 @@ struct run {
     struct model m;
     struct source *sources;
     int64_t nsources;
-    char *pstates;
+    char *pstates;               /* per vCPU: host policy state, then the guest governor's */
 };
 
 static void run_free(struct run *r)
@@ -203,7 +203,9 @@ static int run_build(struct run *r, const struct sim_spec *s, const struct polic
     m->end_ns = s->duration_ns;
     for (int i = 0; i < s->nvms; i++)
         r->nsources += s->vms[i].count * s->vms[i].vcpus * s->vms[i].wl.ops->nsources(s->vms[i].wl.params);
-    size_t ssz = (pol->ops->state_size + 7) & ~(size_t)7;
+    size_t hsz = (pol->ops->state_size + 7) & ~(size_t)7;
+    size_t gsz = pol->guest ? (pol->guest->state_size + 7) & ~(size_t)7 : 0;
+    size_t ssz = hsz + gsz;
     m->pcpus = calloc((size_t)m->npcpus, sizeof *m->pcpus);
     m->vcpus = calloc((size_t)m->nvcpus, sizeof *m->vcpus);
     r->sources = calloc((size_t)r->nsources, sizeof *r->sources);
@@ -230,6 +232,10 @@ static int run_build(struct run *r, const struct sim_spec *s, const struct polic
                 v->pcpu = &m->pcpus[id % m->npcpus];   /* pinned round robin */
                 v->pstate = r->pstates + (size_t)id * ssz;
                 pol->ops->init(v->pstate, pol->param);
+                if (pol->guest) {
+                    v->gstate = (char *)v->pstate + hsz;
+                    pol->guest->init(v->gstate, pol->guest_param);
+                }
                 v->sources = &r->sources[si];
                 v->nsources = ns;
                 for (int q = 0; q < ns; q++, si++) {

@@ -11,6 +11,16 @@
  *  - halt_ns, which the policy sees, runs from halt entry until the thread
  *    runs again (poll hit: the check that saw the wakeup; blocked: the end of
  *    the switch-in, which here includes the VM entry).
+ *
+ * With a guest governor (guest-haltpoll, policy.h) the guest first polls in
+ * guest mode (GPOLL) when it goes idle: an interrupt is seen there after
+ * posted_intr_ns (a remote waker sees the polling flag: no IPI, no exit) or,
+ * for the guest's LAPIC timer, after host_timer_irq_ns; the poll is not
+ * stopped by other runnable host tasks, only preempted at the end of a slice
+ * like guest code. The guest checks its clock every POLL_IDLE_RELAX_COUNT
+ * PAUSEs; the model ends the poll at its limit exactly. A poll that runs
+ * out executes HLT, and the host, whose polling the guest turned off
+ * (MSR_KVM_POLL_CONTROL), blocks at once and never adapts its window.
  */
 #include "vcpu_model.h"
 
@@ -22,7 +32,7 @@
 static const uint8_t bucket_of[] = {
     [V_GUEST] = ACCT_GUEST, [V_NOTIFY] = ACCT_EXIT, [V_HLT_EXIT] = ACCT_EXIT,
     [V_POLL] = ACCT_POLL, [V_SCHED_OUT] = ACCT_SCHED, [V_SCHED_IN] = ACCT_SCHED,
-    [V_RESUME] = ACCT_EXIT,
+    [V_RESUME] = ACCT_EXIT, [V_GPOLL] = ACCT_GPOLL,
 };
 
 /* Enter an on-CPU state lasting d ns. */
@@ -98,10 +108,18 @@ void model_irq(struct model *m, struct source *s)
         break;
     }
     /* Latency is measured for interrupts that find the vCPU halting (or on
-     * its way into a halt), not for one queued behind a preempted guest. */
-    if (v->wake_arrival_ns < 0 && (v->in_halt || v->state == V_HLT_EXIT))
+     * its way into a halt, or idle-polling in the guest), not for one queued
+     * behind a preempted guest. */
+    if (v->wake_arrival_ns < 0 && (v->in_halt || v->state == V_HLT_EXIT || v->gpoll_active))
         v->wake_arrival_ns = model_now(m);
     switch (v->state) {
+    case V_GPOLL: {
+        int64_t at = model_now(m) + (s->delivery == DELIVERY_TIMER ? m->cost->host_timer_irq_ns
+                                                                   : m->cost->posted_intr_ns);
+        if (at < v->ev.time_ns)
+            engine_schedule(&m->eng, &v->ev, at);
+        break;
+    }
     case V_POLL:
         poll_check_at(m, v, model_now(m) + (s->delivery == DELIVERY_TIMER ? m->cost->host_timer_irq_ns : 0));
         break;
@@ -127,7 +145,28 @@ static void block(struct model *m, struct vcpu *v)
     set_state(m, v, V_SCHED_OUT, m->cost->sched_out_ns);
 }
 
-/* The halt ends now: count it and let the policy update the window. */
+/* The single exit path of every window change, host or guest (style.md
+ * point 7): count it and hand it to the trace. */
+static void note_change(struct model *m, const struct vcpu *v, enum policy_change ch,
+                        int64_t old, const void *state, bool guest)
+{
+    if (ch == POLICY_KEEP)
+        return;
+    if (ch == POLICY_GROW)
+        m->met->grows++;
+    else
+        m->met->shrinks++;
+    if (m->trace) {
+        struct window_change wc = {
+            .t_ns = model_now(m), .vcpu = v->index, .vm = v->vm, .change = ch,
+            .old_ns = old, .new_ns = policy_window_of(state), .pcpu = v->pcpu->id, .guest = guest,
+        };
+        m->trace(m->trace_ctx, &wc);
+    }
+}
+
+/* The halt ends now: count it and let the policy update the window, unless
+ * the guest turned host polling off (kvm_arch_no_poll: no poll, no update). */
 static void end_halt(struct model *m, struct vcpu *v)
 {
     int64_t now = model_now(m);
@@ -140,27 +179,67 @@ static void end_halt(struct model *m, struct vcpu *v)
     if (r.waited)
         v->k.halt_wait_ns += now - v->poll_end_ns;
     hist_add(&m->met->halt_len, r.halt_ns);
+    v->in_halt = false;
+    if (m->pol->guest)
+        return;
     int64_t old = policy_window_of(v->pstate);
     enum policy_change ch = m->pol->ops->after_halt(v->pstate, m->pol->param, &r);
-    int64_t new = policy_window_of(v->pstate);
-    /* The single exit path of every window change (style.md point 7). */
-    if (ch != POLICY_KEEP) {
-        if (ch == POLICY_GROW)
-            m->met->grows++;
-        else
-            m->met->shrinks++;
-        if (m->trace) {
-            struct window_change wc = { now, v->index, v->vm, ch, old, new };
-            m->trace(m->trace_ctx, &wc);
-        }
-    }
-    v->in_halt = false;
+    note_change(m, v, ch, old, v->pstate, false);
 }
 
-/* Start the next piece of guest work, or halt when there is none. */
+/* The guest is back from a HLT: its governor reflects on the time spent in
+ * it (haltpoll_reflect; the poll before the HLT is not counted). */
+static void guest_reflect(struct model *m, struct vcpu *v)
+{
+    struct halt_result r = { .halt_ns = model_now(m) - v->hlt_at_ns, .waited = true, .valid = true };
+    v->hlt_at_ns = -1;
+    int64_t old = policy_window_of(v->gstate);
+    enum policy_change ch = m->pol->guest->after_halt(v->gstate, m->pol->guest_param, &r);
+    note_change(m, v, ch, old, v->gstate, true);
+}
+
+static void hlt(struct model *m, struct vcpu *v)
+{
+    v->k.halt_exits++;
+    if (m->pol->guest)
+        v->hlt_at_ns = model_now(m);
+    set_state(m, v, V_HLT_EXIT, m->cost->hlt_exit_ns);
+}
+
+/* The guest governor's poll: start it, or resume it after a preemption.
+ * Returns false when the guest is to execute HLT instead. */
+static bool guest_poll(struct model *m, struct vcpu *v)
+{
+    int64_t now = model_now(m);
+    struct pcpu *p = v->pcpu;
+    if (!v->gpoll_active) {
+        struct policy_ctx ctx = { .now_ns = now, .next_wakeup_ns = INT64_MAX, .cost = m->cost };
+        int64_t w = m->pol->guest->window(v->gstate, m->pol->guest_param, &ctx);
+        if (w <= 0)
+            return false;
+        v->gpoll_active = true;
+        v->gpoll_end_ns = now + w;
+        m->met->guest_polls++;
+    } else if (now >= v->gpoll_end_ns) {
+        v->gpoll_active = false;     /* it ran out while the thread was preempted */
+        return false;
+    }
+    if (p->need_resched && p->rq_head) {
+        p->need_resched = false;
+        set_state(m, v, V_SCHED_OUT, m->cost->sched_out_ns);
+        return true;
+    }
+    set_state(m, v, V_GPOLL, v->gpoll_end_ns - now);
+    return true;
+}
+
+/* Start the next piece of guest work, or go idle when there is none: poll
+ * in the guest under a guest governor, else (or after it) HLT. */
 static void run_guest(struct model *m, struct vcpu *v)
 {
     struct pcpu *p = v->pcpu;
+    if (v->hlt_at_ns >= 0)
+        guest_reflect(m, v);
     if (v->wake_arrival_ns >= 0) {
         hist_add(&m->met->wakeup, model_now(m) - v->wake_arrival_ns);
         v->wake_arrival_ns = -1;
@@ -168,9 +247,13 @@ static void run_guest(struct model *m, struct vcpu *v)
     if (!v->serving) {
         struct source *s = v->pend_head;
         if (!s) {
-            v->k.halt_exits++;
-            set_state(m, v, V_HLT_EXIT, m->cost->hlt_exit_ns);
+            if (!m->pol->guest || !guest_poll(m, v))
+                hlt(m, v);
             return;
+        }
+        if (v->gpoll_active) {
+            v->gpoll_active = false;
+            m->met->guest_poll_hits++;
         }
         v->pend_head = s->next_pending;
         if (!v->pend_head)
@@ -199,19 +282,39 @@ static void finish_work(struct model *m, struct vcpu *v)
     run_guest(m, v);
 }
 
-static void start_halt(struct model *m, struct vcpu *v)
+static void end_guest_poll(struct model *m, struct vcpu *v)
 {
-    int64_t now = model_now(m);
-    struct policy_ctx ctx = { now, INT64_MAX };
+    v->gpoll_ns += model_now(m) - v->state_since_ns;
+    if (v->pend_head) {
+        run_guest(m, v);             /* caught: no HLT, no exit */
+        return;
+    }
+    v->gpoll_active = false;
+    hlt(m, v);                       /* ran out: haltpoll_select chooses HLT */
+}
+
+/* The host policy's window for the halt starting now; 0 when the guest has
+ * turned host polling off. */
+static int64_t host_window(struct model *m, struct vcpu *v)
+{
+    if (m->pol->guest)
+        return 0;
+    struct policy_ctx ctx = { .now_ns = model_now(m), .next_wakeup_ns = INT64_MAX, .cost = m->cost };
     for (int i = 0; i < v->nsources; i++)
         if (engine_pending(&v->sources[i].ev) && v->sources[i].ev.time_ns < ctx.next_wakeup_ns)
             ctx.next_wakeup_ns = v->sources[i].ev.time_ns;
+    return m->pol->ops->window(v->pstate, m->pol->param, &ctx);
+}
+
+static void start_halt(struct model *m, struct vcpu *v)
+{
+    int64_t now = model_now(m);
     v->in_halt = true;
     v->halt_waited = false;
     v->halt_start_ns = now;
     v->poll_end_ns = now;
     v->k.halts++;
-    int64_t w = m->pol->ops->window(v->pstate, m->pol->param, &ctx);
+    int64_t w = host_window(m, v);
     m->met->window_sum_ns += w;
     if (w <= 0) {
         block(m, v);
@@ -275,8 +378,13 @@ void vcpu_poll_interrupted(struct model *m, struct vcpu *v)
 
 void vcpu_preempt(struct model *m, struct vcpu *v)
 {
-    v->remaining_ns = v->ev.time_ns - model_now(m);
-    v->guest_ns += model_now(m) - v->state_since_ns;
+    int64_t ran = model_now(m) - v->state_since_ns;
+    if (v->state == V_GPOLL) {
+        v->gpoll_ns += ran;          /* its deadline stands: the guest clock runs on */
+    } else {
+        v->remaining_ns = v->ev.time_ns - model_now(m);
+        v->guest_ns += ran;
+    }
     set_state(m, v, V_SCHED_OUT, m->cost->sched_out_ns);
 }
 
@@ -319,6 +427,9 @@ void vcpu_on_event(struct model *m, struct vcpu *v)
     case V_RESUME:
         run_guest(m, v);
         return;
+    case V_GPOLL:
+        end_guest_poll(m, v);
+        return;
     default:
         assert(!"vCPU event in a state without a timer");
     }
@@ -336,8 +447,13 @@ void vcpu_start(struct model *m, struct vcpu *v)
     v->wake_arrival_ns = -1;
     v->k.halt_exits++;
     v->k.halts++;
-    m->met->window_sum_ns += m->pol->ops->window(v->pstate, m->pol->param,
-                                                 &(struct policy_ctx){ 0, INT64_MAX });
+    if (m->pol->guest) {
+        v->hlt_at_ns = 0;            /* the guest's governor reflects on this HLT too */
+        return;
+    }
+    v->hlt_at_ns = -1;
+    struct policy_ctx ctx = { .now_ns = 0, .next_wakeup_ns = INT64_MAX, .cost = m->cost };
+    m->met->window_sum_ns += m->pol->ops->window(v->pstate, m->pol->param, &ctx);
 }
 
 static void sum_counters(struct kvm_counters *d, const struct kvm_counters *s)
@@ -356,7 +472,7 @@ static void sum_counters(struct kvm_counters *d, const struct kvm_counters *s)
 void model_finish(struct model *m)
 {
     struct metrics *met = m->met;
-    int64_t guest_v = 0, poll_v = 0, end = model_now(m);
+    int64_t guest_v = 0, poll_v = 0, gpoll_v = 0, end = model_now(m);
     met->sim_ns = end;
     met->npcpus = m->npcpus;
     met->nvcpus = m->nvcpus;
@@ -366,13 +482,16 @@ void model_finish(struct model *m)
             v->guest_ns += end - v->state_since_ns;
         if (v->state == V_POLL)
             v->poll_ns += end - v->halt_start_ns;
+        if (v->state == V_GPOLL)
+            v->gpoll_ns += end - v->state_since_ns;
         guest_v += v->guest_ns;
         poll_v += v->poll_ns;
+        gpoll_v += v->gpoll_ns;
         sum_counters(&met->k, &v->k);
     }
     met->conservation_ok = true;
     met->conservation_msg[0] = '\0';
-    int64_t guest_p = 0, poll_p = 0;
+    int64_t guest_p = 0, poll_p = 0, gpoll_p = 0;
     for (int i = 0; i < m->npcpus; i++) {
         struct pcpu *p = &m->pcpus[i];
         pcpu_close(m, p);
@@ -388,6 +507,7 @@ void model_finish(struct model *m)
         }
         guest_p += p->acct_ns[ACCT_GUEST];
         poll_p += p->acct_ns[ACCT_POLL];
+        gpoll_p += p->acct_ns[ACCT_GPOLL];
         if ((sum != end || idle != p->acct_ns[ACCT_IDLE]) && met->conservation_ok) {
             met->conservation_ok = false;
             snprintf(met->conservation_msg, sizeof met->conservation_msg,
@@ -395,10 +515,11 @@ void model_finish(struct model *m)
                      i, (long long)sum, (long long)end, (long long)p->acct_ns[ACCT_IDLE], (long long)idle);
         }
     }
-    if (met->conservation_ok && (guest_p != guest_v || poll_p != poll_v)) {
+    if (met->conservation_ok && (guest_p != guest_v || poll_p != poll_v || gpoll_p != gpoll_v)) {
         met->conservation_ok = false;
         snprintf(met->conservation_msg, sizeof met->conservation_msg,
-                 "pCPU vs vCPU tallies differ: guest %lld/%lld ns, poll %lld/%lld ns",
-                 (long long)guest_p, (long long)guest_v, (long long)poll_p, (long long)poll_v);
+                 "pCPU vs vCPU tallies differ: guest %lld/%lld ns, poll %lld/%lld ns, guest poll %lld/%lld ns",
+                 (long long)guest_p, (long long)guest_v, (long long)poll_p, (long long)poll_v,
+                 (long long)gpoll_p, (long long)gpoll_v);
     }
 }

@@ -12,12 +12,15 @@
  *   RUNNABLE  in the pCPU's run queue                     (none)
  *   SCHED_IN  switch-in, vcpu_load, VM entry              pCPU: sched
  *   RESUME    wakeup found in the halt code -> VM entry   pCPU: exit
+ *   GPOLL     the guest polls before HLT (guest-haltpoll) pCPU: guest poll
  * A pCPU with no thread is entering idle (sched), idle in a C-state, or
  * leaving it (the exit latency counts as idle, as powertop's residency does).
  *
  * Invariant (conservation): for every pCPU, the time in each bucket adds up
- * to the simulated time exactly; the vCPU-side tallies of guest and poll time
- * are kept separately and must agree with the pCPU side.
+ * to the simulated time exactly; the vCPU-side tallies of guest, poll and
+ * guest-poll time are kept separately and must agree with the pCPU side.
+ * The guest's own poll (GPOLL) is guest time to the host, so it is C0, but it
+ * has its own bucket, ACCT_GPOLL, apart from ACCT_GUEST (real guest work).
  */
 #ifndef HPSIM_VCPU_MODEL_H
 #define HPSIM_VCPU_MODEL_H
@@ -35,11 +38,12 @@ enum ev_kind { EV_END = 1, EV_VCPU, EV_PCPU, EV_SOURCE };
 
 enum vcpu_state {
     V_GUEST, V_NOTIFY, V_HLT_EXIT, V_POLL, V_SCHED_OUT, V_BLOCKED,
-    V_RUNNABLE, V_SCHED_IN, V_RESUME,
+    V_RUNNABLE, V_SCHED_IN, V_RESUME, V_GPOLL,
 };
 
-/* pCPU time buckets; idle is further split per C-state. */
-enum acct { ACCT_GUEST, ACCT_EXIT, ACCT_POLL, ACCT_SCHED, ACCT_IDLE, ACCT_N };
+/* pCPU time buckets; idle is further split per C-state. ACCT_GPOLL: the
+ * guest polling in guest mode (guest-haltpoll), busy (C0) like ACCT_GUEST. */
+enum acct { ACCT_GUEST, ACCT_EXIT, ACCT_POLL, ACCT_SCHED, ACCT_IDLE, ACCT_GPOLL, ACCT_N };
 
 enum pcpu_state { P_BUSY, P_IDLE_ENTER, P_IDLE, P_WAKING };
 
@@ -96,6 +100,7 @@ struct vcpu {
     struct source *sources;          /* this vCPU's nsources sources */
     int nsources;
     void *pstate;                    /* policy state, starts with int64_t w */
+    void *gstate;                    /* guest governor's state (same layout), or NULL */
     int64_t halt_start_ns;
     int64_t poll_end_ns;             /* when polling stopped in this halt */
     int64_t wake_arrival_ns;         /* first interrupt that arrived while out of the guest */
@@ -103,9 +108,14 @@ struct vcpu {
     int notify_exits;                /* notify exits at the end of the current work */
     int64_t extra_in_ns;             /* extra switch-in cost (host timer irq) */
     int64_t state_since_ns;
+    /* guest governor (guest-haltpoll): its poll, and the HLT it reflects on */
+    bool gpoll_active;               /* a guest poll is under way (perhaps preempted) */
+    int64_t gpoll_end_ns;            /* when it runs out (the guest clock runs on while preempted) */
+    int64_t hlt_at_ns;               /* the guest executed HLT at this time; -1: none to reflect */
     /* vCPU-side tallies, kept apart from the pCPU accounting to cross-check it */
     int64_t guest_ns;
     int64_t poll_ns;
+    int64_t gpoll_ns;
     struct kvm_counters k;
 };
 
@@ -119,7 +129,9 @@ struct metrics {
     struct kvm_counters k;
     uint64_t halts_skipped;          /* HLT exits that found an interrupt already pending */
     uint64_t coalesced;              /* interrupts merged into one already pending */
-    uint64_t grows, shrinks;
+    uint64_t grows, shrinks;         /* trace lines: KVM's, or the guest governor's */
+    uint64_t guest_polls;            /* guest-haltpoll: polls started in the guest */
+    uint64_t guest_poll_hits;        /* ... ended by an interrupt: no HLT, no VM exit */
     int64_t window_sum_ns;           /* window in effect, summed over halts */
     uint64_t transactions;           /* tcp_rr replies, storage completions */
     uint64_t migrations;             /* wakeups placed on another pCPU (host.placement "free") */
@@ -132,12 +144,15 @@ struct metrics {
     char conservation_msg[160];
 };
 
-/* One policy-window change, as the kvm_halt_poll_ns tracepoint would print it. */
+/* One policy-window change, as the kvm_halt_poll_ns tracepoint would print
+ * it (guest: the guest's guest_halt_poll_ns tracepoint). */
 struct window_change {
     int64_t t_ns;
     int vcpu, vm;
     enum policy_change change;
     int64_t old_ns, new_ns;
+    int pcpu;                        /* host CPU of the vCPU thread */
+    bool guest;                      /* the guest governor's limit, not KVM's window */
 };
 typedef void (*window_trace_fn)(void *ctx, const struct window_change *c);
 

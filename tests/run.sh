@@ -4,6 +4,8 @@
 # Exit non-zero if anything failed.
 pass=0 fail=0 skip=0 bad=0
 here=$(dirname "$0")
+# tests may call make themselves (the probe): not as part of our jobserver
+unset MAKEFLAGS MFLAGS MAKELEVEL
 count() {  # $1 = output file
     p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$1" | awk '{s+=$1} END {print s+0}')
     f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$1" | awk '{s+=$1} END {print s+0}')
