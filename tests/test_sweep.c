@@ -58,7 +58,7 @@ static void sweep_range_form_includes_both_ends(void **s)
     expect_values("p=1:10:4", "1,5,9");           /* HI need not be on the grid */
     expect_values("p=-2:2:2", "-2,0,2");
     expect_values("p=0:1:0.25", "0,0.25,0.5,0.75,1");
-    expect_values("p=0.1:0.5:0.1", "0.1,0.2,0.3,0.4,0.5");   /* no drift, HI kept */
+    expect_values("p=0.1:0.5:0.1", "0.1,0.2,0.3,0.4,0.5");   /* decimals print as written */
     expect_values("p=5:5:1", "5");
 }
 
