@@ -5,7 +5,7 @@
 # bad inputs and a missing gnuplot give one clear line and exit 2.
 # Prints "plot: N passed, N failed".
 cd "$(dirname "$0")/.." || exit 1
-H=./hpsim
+H=${HPSIM:-./hpsim}
 P=scripts/plot.sh
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT

@@ -5,7 +5,7 @@
 # seeds a single run reproduces, errors and SIGINT. Sweeps are tiny.
 # Prints "sweep: N passed, N failed".
 cd "$(dirname "$0")/.." || exit 1
-H=./hpsim
+H=${HPSIM:-./hpsim}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0 fail=0
