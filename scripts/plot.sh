@@ -158,11 +158,17 @@ set ylabel ylabel
 if (xlog) { set logscale x }
 if (keybelow) { set key below }
 eval png(prefix."-".safe)
-if (hasci) {
+# columns: x, value, CI half-width, x as text (the tic label of a non-numeric parameter)
+if (!xnumeric) { set xrange [-0.5:nx-0.5] }
+if (hasci && xnumeric) {
     plot for [i=1:nseries] dat index (i-1) using 1:2:3 with yerrorlines lw 2 pt 7 lc rgb colour[i] dt dash[i] title columnheader(1)
-} else {
+} else { if (hasci) {
+    plot for [i=1:nseries] dat index (i-1) using 1:2:3:xtic(4) with yerrorlines lw 2 pt 7 lc rgb colour[i] dt dash[i] title columnheader(1)
+} else { if (xnumeric) {
     plot for [i=1:nseries] dat index (i-1) using 1:2 with linespoints lw 2 pt 7 lc rgb colour[i] dt dash[i] title columnheader(1)
-}
+} else {
+    plot for [i=1:nseries] dat index (i-1) using 1:2:xtic(4) with linespoints lw 2 pt 7 lc rgb colour[i] dt dash[i] title columnheader(1)
+} } }
 eval svg(prefix."-".safe)
 EOF
 

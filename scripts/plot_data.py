@@ -18,7 +18,6 @@ Stdlib only. Exit 2 with one line on stderr for input it cannot use.
 """
 import csv
 import json
-import math
 import os
 import re
 import sys
@@ -229,14 +228,19 @@ def sweep_plots(params, rows, title, work, meta, metrics):
         label = r["policy"] + "".join(" %s=%s" % (o.split(".")[-1], fmt_val(r.get(o))) for o in others)
         groups.setdefault(label, []).append(r)
     labels = list(groups)
-    for rs in groups.values():
-        rs.sort(key=lambda r: sort_key(r.get(x)))
     xs = [r.get(x) for r in rows]
     numeric_x = all(isinstance(v, (int, float)) for v in xs)
+    # a numeric parameter is its own axis; other values (costs.profile=...)
+    # are placed 0, 1, ... in the order of the sweep and named by xtics
+    order = list(dict.fromkeys(str(v) for v in xs))
+    pos = (lambda v: v) if numeric_x else (lambda v: order.index(str(v)))
+    for rs in groups.values():
+        rs.sort(key=lambda r: pos(r.get(x)))
     meta.set("title", title)
     meta.set("xlabel", x + (" (ns)" if x.endswith("_ns") else ""))
     meta.set("xlog", log_axis(xs) if numeric_x else 0)
     meta.set("xnumeric", 1 if numeric_x else 0)
+    meta.set("nx", len(order))
     meta.set("nseries", len(labels))
     # a long legend goes under the plot, leaving it its width
     meta.set("keybelow", 1 if len(labels) > 6 or max(len(l) for l in labels) > 18 else 0)
@@ -250,12 +254,12 @@ def sweep_plots(params, rows, title, work, meta, metrics):
         series, anyv, hasci = [], False, False
         for g in labels:
             pts = []
-            for i, r in enumerate(groups[g]):
+            for r in groups[g]:
                 v, ci = flat_get(r, m), flat_get(r, m + "_ci95")
                 anyv |= v is not None
                 hasci |= ci is not None
-                xv = r.get(x) if numeric_x else xs_index(xs, r.get(x))
-                pts.append((xv, None if v is None else v * scale, 0 if ci is None else ci * scale))
+                pts.append((pos(r.get(x)), None if v is None else v * scale, 0 if ci is None else ci * scale,
+                            fmt_val(r.get(x))))
             series.append((g, pts))
         if not anyv:
             continue
@@ -280,15 +284,6 @@ def sweep_plots(params, rows, title, work, meta, metrics):
     meta.set("ptlabels", 1 if max(len(s[1]) for s in trade or [("", [])]) <= 12 else 0)
     meta.set("xshort", x.split(".")[-1])
     return done
-
-
-def xs_index(xs, v):
-    order = list(dict.fromkeys(str(a) for a in xs))
-    return order.index(str(v))
-
-
-def sort_key(v):
-    return (0, v, "") if isinstance(v, (int, float)) else (1, 0, str(v))
 
 
 def fmt_val(v):

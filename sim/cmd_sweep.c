@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -520,14 +521,25 @@ static int write_out(struct sweep_ctx *c, json_t *head, struct hp_error *err)
     return rc;
 }
 
+/* Fail before the runs, not after them, when -o's directory cannot take the file. */
+static int check_output(const char *path, struct hp_error *err)
+{
+    char *dup = path ? strdup(path) : NULL;
+    int rc = 0;
+    if (dup && access(dirname(dup), W_OK | X_OK) != 0)
+        rc = hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
+    free(dup);
+    return rc;
+}
+
 static int sweep_all(const struct sweep_args *a)
 {
     struct hp_error err = {0};
     struct sweep_ctx c = { .a = a };
     json_t *head = NULL;
     int rc = 0;
-    if (!(c.base = cfg_load(a->config, a->sets, a->nsets, &err)) || !(head = make_head(&c, &err)) ||
-        check_values(&c, &err) || plan_runs(&c, &err)) {
+    if (check_output(a->output, &err) || !(c.base = cfg_load(a->config, a->sets, a->nsets, &err)) ||
+        !(head = make_head(&c, &err)) || check_values(&c, &err) || plan_runs(&c, &err)) {
         rc = cmd_fail(&err);
         goto out;
     }

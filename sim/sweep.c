@@ -68,48 +68,58 @@ static bool parse_number(const char *s, double *d, bool *integer)
     return true;
 }
 
+/* The three numbers of a range form, or an error naming the form. */
+static int parse3(const char *arg, const char *form, char *const text[3], double d[3], bool integer[3],
+                  struct hp_error *err)
+{
+    for (int i = 0; i < 3; i++)
+        if (!parse_number(text[i], &d[i], &integer[i]))
+            return hp_errorf(err, HP_EXIT_USAGE, "sweep '%s': %s needs three numbers", arg, form);
+    return 0;
+}
+
 /* LO:HI:STEP. Values are computed as LO + i*STEP (never accumulated), so a
  * decimal STEP does not drift; HI is included up to rounding. */
-static int parse_range(const char *arg, char *lo_s, char *hi_s, char *step_s, struct vals *l,
-                       struct hp_error *err)
+static int parse_range(const char *arg, char *const text[3], struct vals *l, struct hp_error *err)
 {
-    double lo, hi, step;
-    bool ilo, ihi, istep;
-    if (!parse_number(lo_s, &lo, &ilo) || !parse_number(hi_s, &hi, &ihi) || !parse_number(step_s, &step, &istep))
-        return hp_errorf(err, HP_EXIT_USAGE, "sweep '%s': LO:HI:STEP needs three numbers", arg);
+    double d[3];
+    bool integer[3];
+    if (parse3(arg, "LO:HI:STEP", text, d, integer, err))
+        return -1;
+    double lo = d[0], hi = d[1], step = d[2];
     if (!(step > 0) || hi < lo)
         return hp_errorf(err, HP_EXIT_USAGE, "sweep '%s': LO:HI:STEP needs STEP > 0 and HI >= LO", arg);
     if ((hi - lo) / step >= SWEEP_MAX_VALUES)
         return hp_errorf(err, HP_EXIT_USAGE, "sweep '%s': more than %d values", arg, SWEEP_MAX_VALUES);
-    bool integer = ilo && ihi && istep;
+    bool ints = integer[0] && integer[1] && integer[2];
     for (int64_t i = 0;; i++) {
         double v = lo + (double)i * step;
         if (v > hi + step * 1e-9)
             break;
-        if (vals_pushf(l, "%.12g", v, (int64_t)lo + i * (int64_t)step, integer))
+        if (vals_pushf(l, "%.12g", v, (int64_t)lo + i * (int64_t)step, ints))
             return hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");
     }
     return 0;
 }
 
 /* LO*FACTOR..HI: LO * FACTOR^i up to HI (relative rounding tolerance 1e-9). */
-static int parse_geometric(const char *arg, char *lo_s, char *f_s, char *hi_s, struct vals *l,
-                           struct hp_error *err)
+static int parse_geometric(const char *arg, char *const text[3], struct vals *l, struct hp_error *err)
 {
-    double lo, f, hi;
-    bool ilo, ihi, ifac;
-    if (!parse_number(lo_s, &lo, &ilo) || !parse_number(f_s, &f, &ifac) || !parse_number(hi_s, &hi, &ihi))
-        return hp_errorf(err, HP_EXIT_USAGE, "sweep '%s': LO*FACTOR..HI needs three numbers", arg);
+    double d[3];
+    bool integer[3];
+    if (parse3(arg, "LO*FACTOR..HI", text, d, integer, err))
+        return -1;
+    double lo = d[0], f = d[1], hi = d[2];
     if (!(lo > 0) || !(f > 1) || hi < lo)
         return hp_errorf(err, HP_EXIT_USAGE, "sweep '%s': LO*FACTOR..HI needs LO > 0, FACTOR > 1, HI >= LO", arg);
     if (log(hi / lo) / log(f) >= SWEEP_MAX_VALUES)
         return hp_errorf(err, HP_EXIT_USAGE, "sweep '%s': more than %d values", arg, SWEEP_MAX_VALUES);
-    bool integer = ilo && ihi;
+    bool ints = integer[0] && integer[2];   /* the factor may well be 1.5 */
     for (int i = 0;; i++) {
         double v = lo * pow(f, i);
         if (v > hi * (1 + 1e-9))
             break;
-        if (vals_pushf(l, "%.12g", v, llround(v), integer))
+        if (vals_pushf(l, "%.12g", v, llround(v), ints))
             return hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");
     }
     return 0;
@@ -144,7 +154,7 @@ static int parse_values(const char *arg, const char *s, struct vals *l, struct h
             return hp_errorf(err, HP_EXIT_USAGE, "sweep '%s': a geometric range is LO*FACTOR..HI"
                              " (LO:HI:STEP for an arithmetic one)", arg);
         *star = *dots = '\0';
-        return parse_geometric(arg, buf, star + 1, dots + 2, l, err);
+        return parse_geometric(arg, (char *const[3]){ buf, star + 1, dots + 2 }, l, err);
     }
     char *c1 = strchr(buf, ':');
     if (c1 && !strchr(buf, ',')) {
@@ -152,7 +162,7 @@ static int parse_values(const char *arg, const char *s, struct vals *l, struct h
         if (!c2 || strchr(c2 + 1, ':'))
             return hp_errorf(err, HP_EXIT_USAGE, "sweep '%s': a range is LO:HI:STEP", arg);
         *c1 = *c2 = '\0';
-        return parse_range(arg, buf, c1 + 1, c2 + 1, l, err);
+        return parse_range(arg, (char *const[3]){ buf, c1 + 1, c2 + 1 }, l, err);
     }
     return parse_list(arg, s, l, err);
 }

@@ -9,17 +9,7 @@ H=${HPSIM:-./hpsim}
 P=scripts/plot.sh
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect() {
-    want=$1; shift
-    "$@" >"$T/out" 2>"$T/err"; got=$?
-    if [ "$got" = "$want" ]; then ok; else ko "$* -> exit $got, expected $want: $(cat "$T/err")"; fi
-}
-err_has() {
-    if grep -qF -- "$1" "$T/err" && [ "$(wc -l <"$T/err")" -le 1 ]; then ok; else ko "stderr lacks '$1': $(cat "$T/err")"; fi
-}
+. tests/lib/common.sh
 # png_is FILE W H : a PNG (signature, then IHDR width and height) of that size
 png_is() {
     set -- "$1" "$2" "$3" "$(od -An -tu1 -N24 "$1" 2>/dev/null | tr -s ' \n' '  ')"
@@ -74,6 +64,13 @@ png_is "$T/small/grow-c0_pct.png" 640 400
 png_is "$T/small/trace-window.png" 640 400
 [ ! -e "$T/small/grow-poll_pct.png" ] && ok || ko "--metrics did not limit the plots"
 grep -q "vCPU 1 (1 grow, 0 shrinks)" "$T/small/trace-window.svg" && ok || ko "--vcpu 1"
+
+# a parameter that is not a number: values placed in sweep order and named on the axis
+$H sweep configs/tcp_rr.json costs.profile=zen3,haswell-2015 --policy none $Q -o "$T/prof.csv"
+expect 0 sh $P --metrics c0_pct "$T/prof.csv" "$T/small"
+png_is "$T/small/prof-c0_pct.png" 1000 600
+grep -q ">zen3<" "$T/small/prof-c0_pct.svg" && grep -q ">haswell-2015<" "$T/small/prof-c0_pct.svg" \
+    && ok || ko "string values not on the x axis"
 
 # bad input: one line, exit 2
 expect 0 sh $P --help;                                 grep -q "usage: scripts/plot.sh" "$T/out" && ok || ko "--help"

@@ -8,17 +8,7 @@ cd "$(dirname "$0")/.." || exit 1
 H=${HPSIM:-./hpsim}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect() {
-    want=$1; shift
-    "$@" >"$T/out" 2>"$T/err"; got=$?
-    if [ "$got" = "$want" ]; then ok; else ko "$* -> exit $got, expected $want: $(cat "$T/err")"; fi
-}
-err_has() {
-    if grep -qF -- "$1" "$T/err" && [ "$(wc -l <"$T/err")" -le 1 ]; then ok; else ko "stderr lacks '$1': $(cat "$T/err")"; fi
-}
+. tests/lib/common.sh
 same() {  # same FILE1 FILE2 WHAT
     if cmp -s "$1" "$2"; then ok; else ko "$3: $1 and $2 differ"; fi
 }
@@ -123,6 +113,7 @@ expect 2 $H sweep $CFG --shard 1/3;                                err_has "--sh
 expect 2 $H sweep $CFG -j 0;                                       err_has "-j '0'"
 expect 2 $H sweep $CFG --reps 0;                                   err_has "--reps '0'"
 expect 2 $H sweep;                                                 err_has "missing CONFIG"
+expect 1 $H sweep $SW -o /nonexistent-dir/s.csv;                  err_has "/nonexistent-dir/s.csv: cannot write"
 [ ! -e "$T/bad.csv" ] && ok || ko "a failed sweep wrote its output"
 expect 0 $H sweep --help; grep -q "LO\*FACTOR..HI" "$T/out" && ok || ko "sweep --help lacks the forms"
 expect 0 $H merge --help
