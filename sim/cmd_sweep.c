@@ -80,7 +80,7 @@ struct sweep_ctx {
     json_t ***rep_rows;     /* [point][rep]: that run's array of policy objects */
     uint64_t **seeds;       /* [point][rep] */
     int *reps_done;         /* [point] */
-    json_t *points;         /* point objects, in index order once complete */
+    json_t *points;         /* complete point objects, in completion order */
     double t0, next_show;
 };
 
@@ -196,7 +196,7 @@ static int take_rows(struct sweep_ctx *c, int64_t run, json_t *rows, uint64_t se
     c->done++;
     if (++c->reps_done[point] == reps) {
         json_t *pt = sweep_point(&c->a->sw, point, c->rep_rows[point], c->seeds[point], reps);
-        json_array_append_new(c->points, pt);   /* placeholder order fixed in sort_points */
+        json_array_append_new(c->points, pt);   /* sort_points orders them by index */
         for (int r = 0; r < reps; r++)
             json_decref(c->rep_rows[point][r]);
         free(c->rep_rows[point]);
