@@ -156,6 +156,7 @@ set title title.": ".metric." against ".xlabel
 set xlabel xlabel.(xlog ? " (log scale)" : "")
 set ylabel ylabel
 if (xlog) { set logscale x }
+if (ylog) { set logscale y }
 if (keybelow) { set key below }
 eval png(prefix."-".safe)
 # columns: x, value, CI half-width, x as text (the tic label of a non-numeric parameter)
@@ -176,7 +177,7 @@ cat >"$work/trace.gp" <<'EOF'
 load 'common.gp'
 load 'meta.gp'
 set title title
-set xlabel "time since the first kvm_halt_poll_ns event (s)"
+set xlabel "time since the trace's first halt_poll_ns event (s)"
 set ylabel "halt_poll_ns window (µs)"
 set key off
 set yrange [0:*]

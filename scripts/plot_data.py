@@ -121,9 +121,16 @@ def dig(obj, key):
     return obj if isinstance(obj, (int, float)) and not isinstance(obj, bool) else None
 
 
-def log_axis(values):
+def is_bound(row):
+    """The oracle: a bound on what any policy can do, drawn as the frontier.
+    Rows mark it with "bound" (a boolean in JSON, the text true in CSV)."""
+    return row.get("policy") == "oracle" or row.get("bound") in (True, "true")
+
+
+def log_axis(values, span=50):
+    """1 when positive values span span times or more: a log axis shows them all."""
     v = [x for x in values if x is not None]
-    return 1 if v and min(v) > 0 and max(v) / min(v) >= 50 else 0
+    return 1 if v and min(v) > 0 and max(v) / min(v) >= span else 0
 
 
 # ---- one run ----
@@ -156,8 +163,8 @@ def run_plots(doc, name, work, meta):
     meta.set("latlog", log_axis(p50 + p99))
     # the trade-off: one point per policy
     pts = [(p["policy"], [(dig(p, "wakeup_latency_ns.p99") / 1e3, p.get("c0_pct"), "")])
-           for p in pols if p["policy"] != "oracle" and dig(p, "wakeup_latency_ns.p99") is not None]
-    tradeoff(work, meta, pts, [p for p in pols if p["policy"] == "oracle"], spare, title)
+           for p in pols if not is_bound(p) and dig(p, "wakeup_latency_ns.p99") is not None]
+    tradeoff(work, meta, pts, [p for p in pols if is_bound(p)], spare, title)
 
 
 def fmt_num(v):
@@ -265,19 +272,21 @@ def sweep_plots(params, rows, title, work, meta, metrics):
             continue
         safe = re.sub(r"[^A-Za-z0-9_]+", "_", m)
         write_blocks(os.path.join(work, "m_%s.dat" % safe), series)
+        ylog = log_axis([p[1] for _, pts in series for p in pts], 100)
         with open(os.path.join(work, "m_%s.gp" % safe), "w") as f:
-            f.write("ylabel = %s\nhasci = %d\nmetric = %s\n" % (gp_str(label), hasci, gp_str(m)))
+            f.write("ylabel = %s\nhasci = %d\nmetric = %s\nylog = %d\n" %
+                    (gp_str(label + (", log scale" if ylog else "")), hasci, gp_str(m), ylog))
         done.append(safe)
     # trade-off: policies' curves through their sweep points; oracle as the frontier
     trade = []
     for g in labels:
-        if g.split(" ")[0] == "oracle":
+        if is_bound(groups[g][0]):
             continue
         pts = [(flat_get(r, "wakeup_latency_ns.p99") / 1e3, flat_get(r, "c0_pct"),
                 "%s" % fmt_val(r.get(x))) for r in groups[g]
                if flat_get(r, "wakeup_latency_ns.p99") is not None]
         trade.append((g, pts))
-    ora = [r for r in rows if r["policy"] == "oracle"]
+    ora = [r for r in rows if is_bound(r)]
     tradeoff(work, meta, trade, [{"c0_pct": flat_get(r, "c0_pct"),
                                   "wakeup_latency_ns": {"p99": flat_get(r, "wakeup_latency_ns.p99")}}
                                  for r in ora], spare, title)
@@ -296,6 +305,8 @@ def fmt_val(v):
 
 TRACE_RE = re.compile(r"(\d+\.\d+):\s+(?:\S+:)?kvm_halt_poll_ns:\s+vcpu (\d+): halt_poll_ns (\d+) \((grow|shrink) (\d+)\)")
 RAW_RE = re.compile(r"(\d+\.\d+):\s+(?:\S+:)?kvm_halt_poll_ns:\s+grow=(\d+) vcpu_id=(\d+) new=(\d+) old=(\d+)")
+# guest cpuidle-haltpoll has no vcpu field: the guest CPU in [ccc] is the vCPU
+GUEST_RE = re.compile(r"\[(\d+)\]\s+(\d+\.\d+):\s+(?:\S+:)?guest_halt_poll_ns:\s+halt_poll_ns (\d+) \((grow|shrink) (\d+)\)")
 
 
 def trace_events(path):
@@ -303,7 +314,7 @@ def trace_events(path):
     out = []
     with open(path, errors="replace") as f:
         for line in f:
-            if "kvm_halt_poll_ns" not in line:
+            if "halt_poll_ns" not in line:
                 continue
             m = TRACE_RE.search(line)
             if m:
@@ -314,6 +325,11 @@ def trace_events(path):
             if m:
                 out.append((float(m.group(1)), int(m.group(3)), int(m.group(4)), int(m.group(5)),
                             m.group(2) != "0"))
+                continue
+            m = GUEST_RE.search(line)
+            if m:
+                out.append((float(m.group(2)), int(m.group(1)), int(m.group(3)), int(m.group(5)),
+                            m.group(4) == "grow"))
     return out
 
 

@@ -144,6 +144,8 @@ static int run_one(const struct sweep_ctx *c, int64_t run, json_t **rows, uint64
     if (rc) {
         json_decref(*rows);
         *rows = NULL;
+    } else {
+        results_add_bound_distance(*rows);   /* "vs_oracle", as hpsim run's rows have */
     }
     return rc;
 }

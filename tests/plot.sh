@@ -44,11 +44,19 @@ cpus=2
  qemu-system-x86-150750 [019] 16062.951000: kvm_halt_poll_ns:      grow=1 vcpu_id=0 new=10000 old=0
 EOF
 
-expect 0 sh $P "$T/run.json" "$T/grow.csv" "$T/orc.json" "$T/trace.txt" "$T/plots"
+cat >"$T/guest.txt" <<'EOF'
+cpus=2
+          <idle>-0     [001]     0.019208: guest_halt_poll_ns:   halt_poll_ns 20000 (grow 10000)
+          <idle>-0     [001]     0.043318: guest_halt_poll_ns:   halt_poll_ns 10000 (shrink 20000)
+EOF
+# hpsim's own --trace-policy output
+$H configs/tcp_rr.json --policy blocktime $Q -q --trace-policy "$T/bt.trace" || ko "--trace-policy"
+
+expect 0 sh $P "$T/run.json" "$T/grow.csv" "$T/orc.json" "$T/trace.txt" "$T/bt.trace" "$T/guest.txt" "$T/plots"
 for p in run-c0 run-wakeup run-cdf run-tradeoff \
          grow-c0_pct grow-poll_pct grow-poll_success_pct grow-wakeup_latency_ns_p50 grow-wakeup_latency_ns_p99 \
          grow-mean_halt_poll_ns grow-halts_per_s grow-transactions_per_s grow-rtt_ns_p99 grow-tradeoff \
-         orc-c0_pct orc-tradeoff trace-window; do
+         orc-c0_pct orc-tradeoff trace-window bt-window guest-window; do
     png_is "$T/plots/$p.png" 1000 600
     svg_ok "$T/plots/$p.svg"
 done
@@ -57,6 +65,7 @@ grep -q "tcp_rr (0.02 s simulated, seed 1)" "$T/plots/run-c0.svg" && ok || ko "r
 grep -q "oracle (frontier)" "$T/plots/orc-tradeoff.svg" && ok || ko "oracle not drawn as the frontier"
 grep -q "tcp_rr: c0_pct against policy.halt_poll_ns_grow" "$T/plots/orc-c0_pct.svg" && ok || ko "sweep title"
 grep -q "halt-poll window of vCPU 0 (4 grows, 1 shrink)" "$T/plots/trace-window.svg" && ok || ko "trace title"
+grep -q "halt-poll window of vCPU 1 (1 grow, 1 shrink)" "$T/plots/guest-window.svg" && ok || ko "guest trace title"
 
 # options: size, vCPU, metrics
 expect 0 sh $P --size 640x400 --metrics c0_pct --vcpu 1 "$T/grow.csv" "$T/trace.txt" "$T/small"

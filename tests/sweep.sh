@@ -103,6 +103,12 @@ head -1 "$T/r1.csv" | grep -q '^policy.halt_poll_ns_grow,policy,c0_pct,c0_pct_ci
     && ok || ko "reps CSV header: $(head -1 "$T/r1.csv" | cut -c1-120)"
 [ "$(wc -l <"$T/r1.csv")" = 3 ] && ok || ko "reps CSV rows"
 
+# with the oracle bound every row carries its distance to it, as hpsim run's rows do
+expect 0 $H sweep $CFG policy.halt_poll_ns_grow=2,4 --policy v4,oracle --duration 0.02 -o "$T/orc.csv"
+head -1 "$T/orc.csv" | grep -q ',vs_oracle.extra_c0_pct,vs_oracle.extra_wakeup_mean_ns$' \
+    && ok || ko "no vs_oracle columns: $(head -1 "$T/orc.csv" | tr ',' '\n' | tail -3 | tr '\n' ' ')"
+[ "$(awk -F, '{print NF}' "$T/orc.csv" | sort -u | wc -l)" = 1 ] && ok || ko "CSV rows of different widths"
+
 # bad command lines: one line naming the argument, exit 2, nothing written
 expect 2 $H sweep $CFG policy.halt_poll_ns_grow=1..16 -o "$T/bad.csv"; err_has "policy.halt_poll_ns_grow=1..16"
 expect 2 $H sweep $CFG policy.halt_poll_ns_grow=0,2 --duration 0.02 -o "$T/bad.csv"
