@@ -214,7 +214,7 @@ plot_one() {  # FILE
     trace)
         gp "" trace.gp ;;
     esac
-    echo "$f: $kind plots in $outdir/$name-*.png (and .svg)"
+    echo "$f: $kind plots in ${outdir%/}/$name-*.png (and .svg)"
 }
 
 n=$(($# - 1))
