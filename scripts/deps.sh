@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="build-essential pkg-config clang libclang-rt-14-dev valgrind libgsl-dev libjansson-dev libcmocka-dev \
-libtracecmd-dev libtraceevent-dev libtracefs-dev zlib1g-dev trace-cmd gnuplot-nox parallel"
+libtracecmd-dev libtraceevent-dev libtracefs-dev zlib1g-dev trace-cmd gnuplot-nox parallel python3"
 
 missing=""
 for p in $PKGS; do

@@ -20,6 +20,24 @@ static json_t *lat_json(const struct hist *h)
                      "p999", (json_int_t)hist_percentile(h, 0.999), "max", (json_int_t)h->max);
 }
 
+/* Quantiles of the compact CDF: dense through the body, then the tail a
+ * latency plot needs. 48 points keep a results file small. */
+static const double cdf_q[] = {
+    0, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.225, 0.25, 0.275, 0.3, 0.325,
+    0.35, 0.375, 0.4, 0.425, 0.45, 0.475, 0.5, 0.525, 0.55, 0.575, 0.6, 0.625, 0.65, 0.675,
+    0.7, 0.725, 0.75, 0.775, 0.8, 0.825, 0.85, 0.875, 0.9, 0.925, 0.95, 0.96, 0.97, 0.98,
+    0.99, 0.995, 0.999, 0.9995, 0.9999, 1,
+};
+
+/* [[quantile, ns], ...] of h; [] when h is empty. */
+static json_t *cdf_json(const struct hist *h)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; h->count && i < sizeof cdf_q / sizeof cdf_q[0]; i++)
+        json_array_append_new(a, json_pack("[f, I]", cdf_q[i], (json_int_t)hist_percentile(h, cdf_q[i])));
+    return a;
+}
+
 static double pct(int64_t part, double total)
 {
     return total > 0 ? 100.0 * (double)part / total : 0.0;
@@ -49,6 +67,7 @@ json_t *results_policy_json(const struct sim_spec *s, const char *policy, const 
                         json_real(k->halts ? 100.0 * (double)k->halt_successful_poll / (double)k->halts : 0));
     json_object_set_new(o, "blocked_ns", json_integer(k->halt_wait_ns));
     json_object_set_new(o, "wakeup_latency_ns", lat_json(&m->wakeup));
+    json_object_set_new(o, "wakeup_cdf_ns", cdf_json(&m->wakeup));
     if (m->transactions || m->rtt.count) {
         json_object_set_new(o, "transactions_per_s", json_real(secs > 0 ? (double)m->transactions / secs : 0));
         json_object_set_new(o, "rtt_ns", lat_json(&m->rtt));
@@ -309,7 +328,9 @@ static bool ends_with(const char *s, const char *suf)
     return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
-int results_write(const char *path, json_t *doc, struct hp_error *err)
+/* Write CSV of rows (rows non-NULL) or doc as JSON dumped with flags to a
+ * temp file beside path, then rename it over path. */
+static int write_atomic(const char *path, json_t *doc, json_t *rows, size_t flags, struct hp_error *err)
 {
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
@@ -318,10 +339,10 @@ int results_write(const char *path, json_t *doc, struct hp_error *err)
     if (!f)
         return hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
     int rc;
-    if (ends_with(path, ".csv"))
-        rc = results_csv(f, json_object_get(doc, "policies"));
+    if (rows)
+        rc = results_csv(f, rows);
     else
-        rc = json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(12)) || fputc('\n', f) == EOF;
+        rc = json_dumpf(doc, f, flags) || fputc('\n', f) == EOF;
     if (fflush(f) != 0 || fsync(fileno(f)) != 0)
         rc = -1;
     if (fclose(f) != 0)
@@ -332,4 +353,21 @@ int results_write(const char *path, json_t *doc, struct hp_error *err)
         return hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot write: %s", path, strerror(e ? e : EIO));
     }
     return 0;
+}
+
+int results_write(const char *path, json_t *doc, struct hp_error *err)
+{
+    if (ends_with(path, ".csv"))
+        return write_atomic(path, NULL, json_object_get(doc, "policies"), 0, err);
+    return write_atomic(path, doc, NULL, RESULTS_JSON_FLAGS, err);
+}
+
+int results_write_csv(const char *path, json_t *rows, struct hp_error *err)
+{
+    return write_atomic(path, NULL, rows, 0, err);
+}
+
+int results_write_json(const char *path, json_t *doc, size_t flags, struct hp_error *err)
+{
+    return write_atomic(path, doc, NULL, flags, err);
 }

@@ -4,6 +4,7 @@
  *   { "hpsim_version", "config": {effective config}, "seed",
  *     "policies": [ { "policy", "c0_pct", "poll_pct", "halts", "poll_successes",
  *                     "wakeup_latency_ns": {count, mean, p50, p90, p99, p999, max},
+ *                     "wakeup_cdf_ns": [[quantile, ns], ...] (48 points, [] if none),
  *                     "transactions_per_s", "rtt_ns": {...}, "iops", "io_latency_ns": {...},
  *                     "mean_halt_poll_ns",
  *                     "kvm": {halt_exits, halt_attempted_poll, ...}, ..., "guest_poll_pct",
@@ -40,5 +41,11 @@ int results_csv(FILE *f, json_t *policies);
 /* Write doc to path atomically (temp file + rename): JSON, or CSV when path
  * ends in .csv. Never leaves a partial file. */
 int results_write(const char *path, json_t *doc, struct hp_error *err);
+/* The same pieces apart: CSV of any row objects; JSON with jansson dump
+ * flags (RESULTS_JSON_FLAGS for people; JSON_REAL_PRECISION(17) when the
+ * file is read back and every double must survive exactly). */
+#define RESULTS_JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(12))
+int results_write_csv(const char *path, json_t *rows, struct hp_error *err);
+int results_write_json(const char *path, json_t *doc, size_t flags, struct hp_error *err);
 
 #endif
