@@ -4,13 +4,7 @@
 # results' "config" runs again to the same figures. seed_powertop prints the
 # thread's figures under its table.
 # Prints "configs: N passed, N failed".
-cd "$(dirname "$0")/.." || exit 1
-H=${HPSIM:-./hpsim}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib/common.sh"
 policies=$($H --list-policies | sed -n '/^workloads:/q; /^[a-z]/s/ .*//p' | paste -sd, -)
 [ -n "$policies" ] && ok || ko "no policies listed"
 for c in configs/*.json; do

@@ -4,12 +4,8 @@
 # kvm_halt_poll_ns trace exists as a PNG of the asked pixel size and an SVG;
 # bad inputs and a missing gnuplot give one clear line and exit 2.
 # Prints "plot: N passed, N failed".
-cd "$(dirname "$0")/.." || exit 1
-H=${HPSIM:-./hpsim}
+. "$(dirname "$0")/lib/common.sh"
 P=scripts/plot.sh
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-. tests/lib/common.sh
 # png_is FILE W H : a PNG (signature, then IHDR width and height) of that size
 png_is() {
     set -- "$1" "$2" "$3" "$(od -An -tu1 -N24 "$1" 2>/dev/null | tr -s ' \n' '  ')"

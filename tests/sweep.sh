@@ -4,11 +4,7 @@
 # for byte, merge refusing parts that do not belong together, repetitions,
 # seeds a single run reproduces, errors and SIGINT. Sweeps are tiny.
 # Prints "sweep: N passed, N failed".
-cd "$(dirname "$0")/.." || exit 1
-H=${HPSIM:-./hpsim}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-. tests/lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 same() {  # same FILE1 FILE2 WHAT
     if cmp -s "$1" "$2"; then ok; else ko "$3: $1 and $2 differ"; fi
 }

@@ -1,5 +1,11 @@
-# common.sh - helpers for the shell tests (sourced, not run: tests/run.sh runs
-# only tests/*.sh). Expects $T, a scratch directory; counts in $pass/$fail.
+# common.sh - the shell tests' shared start (sourced, not run: tests/run.sh
+# runs only tests/*.sh): from the repo root, H is the hpsim under test ($HPSIM,
+# else ./hpsim), T a scratch directory removed on exit, and counts in
+# $pass/$fail with these helpers.
+cd "$(dirname "$0")/.." || exit 1
+H=${HPSIM:-./hpsim}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
