@@ -27,10 +27,10 @@ SIM_SRCS = $(sort $(filter-out sim/main.c,$(wildcard sim/*.c sim/policies/*.c si
 SIM_OBJS = $(SIM_SRCS:%.c=$(BUILD)/%.o)
 LIB      = $(BUILD)/libhpsim.a
 
-TESTS     = engine hist dist policies config model analytic trace_read capture policy_runs replay
+TESTS     = engine hist dist policies config model analytic trace_read capture workloads policy_runs sweep replay
 TEST_BINS = $(TESTS:%=$(BUILD)/tests/test_%)
 
-.PHONY: all run test test-run test-asan check deps install uninstall clean fuzz fuzz-build
+.PHONY: all run test test-run test-asan check deps install uninstall clean fuzz fuzz-build probe
 
 all: $(BIN)
 
@@ -73,10 +73,15 @@ test-asan: deps
 
 check: test
 
+# The KVM probe (issue: record a real host); only libc and linux/kvm.h.
+probe:
+	@$(MAKE) --no-print-directory -C probe
+
 install: hpsim
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/configs
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/configs/data
 	install -m 755 hpsim $(DESTDIR)$(BINDIR)/hpsim
 	install -m 644 configs/*.json $(DESTDIR)$(DATADIR)/configs/
+	install -m 644 configs/data/* $(DESTDIR)$(DATADIR)/configs/data/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hpsim
@@ -84,6 +89,7 @@ uninstall:
 
 clean:
 	rm -rf $(BUILD) hpsim
+	@$(MAKE) --no-print-directory -C probe clean
 
 -include $(SIM_OBJS:.o=.d) $(BUILD)/sim/main.d
 

@@ -4,7 +4,7 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 PROBE=$HERE/hpsim-probe
-pass=0 fail=0
+pass=0 fail=0 skip=0
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
 ko() { fail=$((fail + 1)); echo "FAIL $1"; }
 
@@ -32,7 +32,8 @@ if [ "$(id -u)" = 0 ] && [ -e /dev/kvm ]; then
     fi
 else
     echo "skip msi_run_reports_wakeups: needs root and /dev/kvm"
+    skip=$((skip + 1))
 fi
 
-echo "$pass passed, $fail failed"
+echo "probe: $pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

@@ -4,8 +4,8 @@
 # Called by `make run` and `make test`, so each works alone on a fresh machine.
 set -eu
 
-PKGS="build-essential pkg-config libgsl-dev libjansson-dev libcmocka-dev \
-libtracecmd-dev libtraceevent-dev libtracefs-dev zlib1g-dev trace-cmd gnuplot-nox parallel"
+PKGS="build-essential pkg-config clang libclang-rt-14-dev valgrind libgsl-dev libjansson-dev libcmocka-dev \
+libtracecmd-dev libtraceevent-dev libtracefs-dev zlib1g-dev trace-cmd gnuplot-nox parallel python3"
 
 missing=""
 for p in $PKGS; do

@@ -10,6 +10,8 @@
 
 /* argv[0] is the subcommand's name; getopt may be used freely. */
 int cmd_run(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 
 /* Shared by commands. */

@@ -89,6 +89,7 @@ static int run_all(const struct run_args *a)
                  spec.name, (double)spec.duration_ns / 1e9, (unsigned long long)spec.seed,
                  (long long)spec.nvcpus, (long long)spec.pcpus, spec.costs.profile);
         results_table(stdout, title, rows);
+        results_reference(stdout, spec.root, rows);
     }
     if (rc == 0 && a->output && results_write(a->output, doc, &err) != 0)
         rc = cmd_fail(&err);

@@ -39,7 +39,8 @@ static int read_error(struct hp_error *err, const char *file, const char *what)
     return hp_errorf(err, HP_EXIT_USAGE, "%s: %s", file, what);
 }
 
-json_t *cfg_load(const char *file, char *const *sets, int nsets, struct hp_error *err)
+/* Read one JSON object file, with errors naming it. */
+static json_t *load_object(const char *file, struct hp_error *err)
 {
     struct stat st;
     if (stat(file, &st) != 0) {
@@ -62,6 +63,71 @@ json_t *cfg_load(const char *file, char *const *sets, int nsets, struct hp_error
     }
     if (!json_is_object(root)) {
         read_error(err, file, "expected a JSON object at the top level");
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
+/* Deep-merge src under dst: dst's own values win, objects merge key by key. */
+static void merge_defaults(json_t *dst, json_t *src)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(src, k, v) {
+        json_t *mine = json_object_get(dst, k);
+        if (!mine)
+            json_object_set(dst, k, v);
+        else if (json_is_object(mine) && json_is_object(v))
+            merge_defaults(mine, v);
+    }
+}
+
+/* "include": a file name or a list of them, relative to the including file;
+ * their fields are defaults under the including file's own (a fitted host
+ * profile is included this way). Included files may include others. */
+static int apply_includes(json_t *root, const char *file, int depth, struct hp_error *err)
+{
+    json_t *inc = json_object_get(root, "include");
+    if (!inc)
+        return 0;
+    if (depth > 8)
+        return hp_errorf(err, HP_EXIT_USAGE, "%s: include: nested more than 8 deep (a cycle?)", file);
+    json_incref(inc);
+    json_object_del(root, "include");
+    size_t n = json_is_array(inc) ? json_array_size(inc) : 1;
+    for (size_t i = 0; i < n; i++) {
+        json_t *name = json_is_array(inc) ? json_array_get(inc, i) : inc;
+        if (!json_is_string(name)) {
+            json_decref(inc);
+            return hp_errorf(err, HP_EXIT_USAGE, "%s: include: expected a file name or a list of them", file);
+        }
+        char path[4096];
+        const char *slash = strrchr(file, '/');
+        const char *nm = json_string_value(name);
+        if (nm[0] == '/' || !slash)
+            snprintf(path, sizeof path, "%s", nm);
+        else
+            snprintf(path, sizeof path, "%.*s/%s", (int)(slash - file), file, nm);
+        json_t *sub = load_object(path, err);
+        if (!sub || apply_includes(sub, path, depth + 1, err) != 0) {
+            json_decref(sub);
+            json_decref(inc);
+            return -1;
+        }
+        merge_defaults(root, sub);
+        json_decref(sub);
+    }
+    json_decref(inc);
+    return 0;
+}
+
+json_t *cfg_load(const char *file, char *const *sets, int nsets, struct hp_error *err)
+{
+    json_t *root = load_object(file, err);
+    if (!root)
+        return NULL;
+    if (apply_includes(root, file, 0, err) != 0) {
         json_decref(root);
         return NULL;
     }
@@ -211,6 +277,12 @@ int cfg_check_keys(const struct cfg *c, json_t *obj, const char *path, const cha
             continue;
         char buf[256];
         cfg_path(buf, sizeof buf, path, key);
+        /* A likely typo: a small edit distance, or one name a prefix of the other. */
+        for (const char *const *a = allowed; *a && best_d > 2; a++)
+            if (strncmp(*a, key, strlen(key)) == 0 || strncmp(*a, key, strlen(*a)) == 0) {
+                best = *a;
+                best_d = 0;
+            }
         if (best && best_d <= 2 + strlen(key) / 6)
             return hp_errorf(c->err, HP_EXIT_USAGE, "%s: %s: unknown key (did you mean \"%s\"?)",
                              c->file, buf, best);
@@ -250,7 +322,11 @@ int cfg_int(const struct cfg *c, json_t *obj, const char *path, const char *key,
         if (!isfinite(d) || d != floor(d) || d < -9.2e18 || d > 9.2e18)
             return type_error(c, path, key, expected, v);
         x = (int64_t)d;
-        json_object_set_new(obj, key, json_integer(x));
+        if (x < min || x > max)
+            return type_error(c, path, key, expected, v);
+        json_object_set_new(obj, key, json_integer(x));   /* frees v */
+        *out = x;
+        return 0;
     } else {
         return type_error(c, path, key, expected, v);
     }

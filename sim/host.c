@@ -10,6 +10,15 @@
  * converges. With no history yet, predict a long idle. Pick the deepest state whose target
  * residency fits the prediction. There is no next-timer input: the host does
  * not know when a guest will next be woken, except through this history.
+ *
+ * Placement (host.placement): "pinned" threads never leave the pCPU they were
+ * given (round robin at start). "free" threads may move between the pCPUs of
+ * their set (host.set_size consecutive pCPUs; by default all of them) when
+ * they are woken, after the idea of the scheduler's select_idle_sibling():
+ * the previous pCPU if it is idle, else the first idle pCPU of the set
+ * searching upward from it, else the least loaded one (running + queued
+ * threads; ties keep the previous pCPU). A thread is never moved while it
+ * is runnable or running, and a move costs nothing extra (no cache model).
  */
 #include "host.h"
 
@@ -48,6 +57,7 @@ void pcpu_rq_push(struct pcpu *p, struct vcpu *v)
     else
         p->rq_head = v;
     p->rq_tail = v;
+    p->nr_queued++;
 }
 
 static struct vcpu *rq_pop(struct pcpu *p)
@@ -58,8 +68,41 @@ static struct vcpu *rq_pop(struct pcpu *p)
         if (!p->rq_head)
             p->rq_tail = NULL;
         v->rq_next = NULL;
+        p->nr_queued--;
     }
     return v;
+}
+
+static bool pcpu_is_idle(const struct pcpu *p)
+{
+    return !p->curr && !p->rq_head && (p->state == P_IDLE || p->state == P_IDLE_ENTER);
+}
+
+static int pcpu_load(const struct pcpu *p)
+{
+    return (p->curr != NULL) + p->nr_queued;
+}
+
+void pcpu_place_woken(struct model *m, struct vcpu *v)
+{
+    struct pcpu *prev = v->pcpu, *best = prev;
+    if (!m->free_placement || pcpu_is_idle(prev))
+        return;
+    int first = prev->id / m->set_size * m->set_size;
+    int n = m->npcpus - first < m->set_size ? m->npcpus - first : m->set_size;
+    for (int k = 1; k < n; k++) {
+        struct pcpu *p = &m->pcpus[first + (prev->id - first + k) % n];
+        if (pcpu_is_idle(p)) {
+            best = p;
+            break;
+        }
+        if (pcpu_load(p) < pcpu_load(best))
+            best = p;
+    }
+    if (best != prev) {
+        v->pcpu = best;
+        m->met->migrations++;
+    }
 }
 
 static void arm_slice(struct model *m, struct pcpu *p)

@@ -16,6 +16,9 @@ void pcpu_account(struct model *m, struct pcpu *p, enum acct a);
 void pcpu_enqueue(struct model *m, struct vcpu *v);
 /* Queue v at the tail without side effects (the pCPU is about to choose). */
 void pcpu_rq_push(struct pcpu *p, struct vcpu *v);
+/* v's thread is being woken (it is off every CPU): choose the pCPU it will
+ * run on. Pinned: its own. Free: see host.c. */
+void pcpu_place_woken(struct model *m, struct vcpu *v);
 /* The current thread has left p: switch to the next runnable one or go idle. */
 void pcpu_release(struct model *m, struct pcpu *p);
 /* A thread got the CPU at the current time: start its slice. */

@@ -17,6 +17,8 @@ static const struct command {
     const char *summary;
 } commands[] = {
     {"run", cmd_run, "compare policies on one config (the default command)"},
+    {"sweep", cmd_sweep, "run a config over a grid of parameter values, in parallel"},
+    {"merge", cmd_merge, "join the part files of a sharded sweep"},
     {"replay", cmd_replay, "replay a trace-cmd capture against each policy"},
     {NULL, NULL, NULL},
 };

@@ -20,6 +20,24 @@ static json_t *lat_json(const struct hist *h)
                      "p999", (json_int_t)hist_percentile(h, 0.999), "max", (json_int_t)h->max);
 }
 
+/* Quantiles of the compact CDF: dense through the body, then the tail a
+ * latency plot needs. 48 points keep a results file small. */
+static const double cdf_q[] = {
+    0, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.225, 0.25, 0.275, 0.3, 0.325,
+    0.35, 0.375, 0.4, 0.425, 0.45, 0.475, 0.5, 0.525, 0.55, 0.575, 0.6, 0.625, 0.65, 0.675,
+    0.7, 0.725, 0.75, 0.775, 0.8, 0.825, 0.85, 0.875, 0.9, 0.925, 0.95, 0.96, 0.97, 0.98,
+    0.99, 0.995, 0.999, 0.9995, 0.9999, 1,
+};
+
+/* [[quantile, ns], ...] of h; [] when h is empty. */
+static json_t *cdf_json(const struct hist *h)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; h->count && i < sizeof cdf_q / sizeof cdf_q[0]; i++)
+        json_array_append_new(a, json_pack("[f, I]", cdf_q[i], (json_int_t)hist_percentile(h, cdf_q[i])));
+    return a;
+}
+
 static double pct(int64_t part, double total)
 {
     return total > 0 ? 100.0 * (double)part / total : 0.0;
@@ -49,6 +67,7 @@ json_t *results_policy_json(const struct sim_spec *s, const char *policy, const 
                         json_real(k->halts ? 100.0 * (double)k->halt_successful_poll / (double)k->halts : 0));
     json_object_set_new(o, "blocked_ns", json_integer(k->halt_wait_ns));
     json_object_set_new(o, "wakeup_latency_ns", lat_json(&m->wakeup));
+    json_object_set_new(o, "wakeup_cdf_ns", cdf_json(&m->wakeup));
     if (m->transactions || m->rtt.count) {
         json_object_set_new(o, "transactions_per_s", json_real(secs > 0 ? (double)m->transactions / secs : 0));
         json_object_set_new(o, "rtt_ns", lat_json(&m->rtt));
@@ -56,6 +75,10 @@ json_t *results_policy_json(const struct sim_spec *s, const char *policy, const 
         json_object_set_new(o, "transactions_per_s", json_null());
         json_object_set_new(o, "rtt_ns", lat_json(&m->rtt));
     }
+    /* storage completions also count in transactions_per_s; this is theirs alone */
+    json_object_set_new(o, "iops", m->io_lat.count && secs > 0 ? json_real((double)m->io_lat.count / secs)
+                                                               : json_null());
+    json_object_set_new(o, "io_latency_ns", lat_json(&m->io_lat));
     json_object_set_new(o, "mean_halt_poll_ns",
                         json_real(k->halts ? (double)m->window_sum_ns / (double)k->halts : 0));
     json_object_set_new(o, "halt_ns", lat_json(&m->halt_len));
@@ -63,6 +86,7 @@ json_t *results_policy_json(const struct sim_spec *s, const char *policy, const 
     json_object_set_new(o, "window_shrinks", json_integer((json_int_t)m->shrinks));
     json_object_set_new(o, "halts_skipped", json_integer((json_int_t)m->halts_skipped));
     json_object_set_new(o, "coalesced_irqs", json_integer((json_int_t)m->coalesced));
+    json_object_set_new(o, "migrations", json_integer((json_int_t)m->migrations));
     json_t *kv = json_object();
     json_object_set_new(kv, "halt_exits", json_integer((json_int_t)k->halt_exits));
     json_object_set_new(kv, "halt_attempted_poll", json_integer((json_int_t)k->halt_attempted_poll));
@@ -97,6 +121,26 @@ static double num(json_t *o, const char *k)
 static double sub(json_t *o, const char *k, const char *k2)
 {
     return json_number_value(json_object_get(json_object_get(o, k), k2));
+}
+
+/* Storage runs: I/O latency as fio reports it, under the main table. */
+static void io_table(FILE *f, json_t *policies)
+{
+    size_t i;
+    json_t *p;
+    bool any = false;
+    json_array_foreach(policies, i, p)
+        any = any || sub(p, "io_latency_ns", "count") > 0;
+    if (!any)
+        return;
+    fprintf(f, "\n%-26s %10s %9s %9s %9s %9s\n", "storage I/O (lat in us)", "IOPS", "lat_mean", "lat_p50", "lat_p99",
+            "lat_p999");
+    json_array_foreach(policies, i, p) {
+        fprintf(f, "%-26s %10.0f %9.2f %9.2f %9.2f %9.2f\n", json_string_value(json_object_get(p, "policy")),
+                num(p, "iops"), sub(p, "io_latency_ns", "mean") / 1e3,
+                sub(p, "io_latency_ns", "p50") / 1e3, sub(p, "io_latency_ns", "p99") / 1e3,
+                sub(p, "io_latency_ns", "p999") / 1e3);
+    }
 }
 
 /* The first row marked as a bound, or NULL. */
@@ -170,13 +214,12 @@ void results_table(FILE *f, const char *title, json_t *policies)
     json_array_foreach(policies, i, p) {
         json_t *tps = json_object_get(p, "transactions_per_s");
         char tbuf[32], rbuf[32], nbuf[48];
-        if (json_is_number(tps)) {
+        snprintf(tbuf, sizeof tbuf, "-");
+        snprintf(rbuf, sizeof rbuf, "-");
+        if (json_is_number(tps))
             snprintf(tbuf, sizeof tbuf, "%.0f", json_number_value(tps));
+        if (sub(p, "rtt_ns", "count") > 0)
             snprintf(rbuf, sizeof rbuf, "%.2f", sub(p, "rtt_ns", "p50") / 1e3);
-        } else {
-            snprintf(tbuf, sizeof tbuf, "-");
-            snprintf(rbuf, sizeof rbuf, "-");
-        }
         const char *name = json_string_value(json_object_get(p, "policy"));
         bool bound = json_is_true(json_object_get(p, "bound"));
         snprintf(nbuf, sizeof nbuf, "%s%s", name, bound ? " [bound]" : "");
@@ -199,6 +242,55 @@ void results_table(FILE *f, const char *title, json_t *policies)
     if (vs)
         fprintf(f, "[bound]: the oracle knows each halt's length; not a real policy. "
                    "+%%C0, +wake_mean: each policy's distance from it.\n");
+    io_table(f, policies);
+}
+
+static json_t *row_of(json_t *policies, const char *name)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(policies, i, p)
+        if (strcmp(json_string_value(json_object_get(p, "policy")), name) == 0)
+            return p;
+    return NULL;
+}
+
+/* One METRIC of the reference block: rows for the policies both sides have. */
+static void reference_metric(FILE *f, const char *metric, json_t *ref, json_t *policies)
+{
+    const char *pol, *base = NULL;
+    json_t *v;
+    double model0 = 0, ref0 = 0;
+    json_object_foreach(ref, pol, v) {
+        json_t *row = row_of(policies, pol);
+        json_t *mv = row ? json_object_get(row, metric) : NULL;
+        if (!json_is_number(v) || !json_is_number(mv))
+            continue;
+        double mx = json_number_value(mv), rx = json_number_value(v);
+        if (!base) {
+            base = pol;
+            model0 = mx;
+            ref0 = rx;
+            fprintf(f, "%-26s %10s %10s %12s %12s\n", metric, "model", "reference", "model/base", "ref/base");
+        }
+        fprintf(f, "%-26s %10.3f %10.3f %12.2f %12.2f\n", pol, mx, rx, model0 > 0 ? mx / model0 : 0,
+                ref0 > 0 ? rx / ref0 : 0);
+    }
+    if (base)
+        fprintf(f, "(base: %s)\n", base);
+}
+
+void results_reference(FILE *f, json_t *config, json_t *policies)
+{
+    json_t *ref = json_object_get(config, "_reference"), *v;
+    const char *k;
+    if (!json_is_object(ref))
+        return;
+    json_t *src = json_object_get(ref, "source");
+    fprintf(f, "\n# reference: %s\n", json_is_string(src) ? json_string_value(src) : "(no source given)");
+    json_object_foreach(ref, k, v)
+        if (k[0] != '_' && json_is_object(v))
+            reference_metric(f, k, v, policies);
 }
 
 /* Flatten scalars of o into "prefix.key" columns, in insertion order. */
@@ -254,7 +346,9 @@ static bool ends_with(const char *s, const char *suf)
     return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
-int results_write(const char *path, json_t *doc, struct hp_error *err)
+/* Write CSV of rows (rows non-NULL) or doc as JSON dumped with flags to a
+ * temp file beside path, then rename it over path. */
+static int write_atomic(const char *path, json_t *doc, json_t *rows, size_t flags, struct hp_error *err)
 {
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
@@ -263,10 +357,10 @@ int results_write(const char *path, json_t *doc, struct hp_error *err)
     if (!f)
         return hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
     int rc;
-    if (ends_with(path, ".csv"))
-        rc = results_csv(f, json_object_get(doc, "policies"));
+    if (rows)
+        rc = results_csv(f, rows);
     else
-        rc = json_dumpf(doc, f, JSON_INDENT(2) | JSON_REAL_PRECISION(12)) || fputc('\n', f) == EOF;
+        rc = json_dumpf(doc, f, flags) || fputc('\n', f) == EOF;
     if (fflush(f) != 0 || fsync(fileno(f)) != 0)
         rc = -1;
     if (fclose(f) != 0)
@@ -277,4 +371,21 @@ int results_write(const char *path, json_t *doc, struct hp_error *err)
         return hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot write: %s", path, strerror(e ? e : EIO));
     }
     return 0;
+}
+
+int results_write(const char *path, json_t *doc, struct hp_error *err)
+{
+    if (ends_with(path, ".csv"))
+        return write_atomic(path, NULL, json_object_get(doc, "policies"), 0, err);
+    return write_atomic(path, doc, NULL, RESULTS_JSON_FLAGS, err);
+}
+
+int results_write_csv(const char *path, json_t *rows, struct hp_error *err)
+{
+    return write_atomic(path, NULL, rows, 0, err);
+}
+
+int results_write_json(const char *path, json_t *doc, size_t flags, struct hp_error *err)
+{
+    return write_atomic(path, doc, NULL, flags, err);
 }

@@ -49,9 +49,8 @@ static int load_policies(const struct cfg *c, json_t *root, const char *policy_l
 }
 
 /* Optional "pin": [pCPU of vCPU 0, of vCPU 1, ...], one entry per vCPU, the
- * same for every VM of the group. */
-static int load_pin(const struct cfg *c, json_t *vm, const char *path, int64_t pcpus,
-                    struct sim_vm *out)
+ * same for every VM of the group (each below host.pcpus: check_pins). */
+static int load_pin(const struct cfg *c, json_t *vm, const char *path, struct sim_vm *out)
 {
     json_t *arr = json_object_get(vm, "pin");
     if (!arr)
@@ -64,9 +63,9 @@ static int load_pin(const struct cfg *c, json_t *vm, const char *path, int64_t p
         return hp_errorf(c->err, HP_EXIT_RUNTIME, "out of memory");
     for (size_t j = 0; j < json_array_size(arr); j++) {
         json_t *x = json_array_get(arr, j);
-        if (!json_is_integer(x) || json_integer_value(x) < 0 || json_integer_value(x) >= pcpus)
-            return hp_errorf(c->err, HP_EXIT_USAGE, "%s: %s.pin[%zu]: expected a pCPU number 0..%lld",
-                             c->file, path, j, (long long)pcpus - 1);
+        if (!json_is_integer(x) || json_integer_value(x) < 0 || json_integer_value(x) >= MAX_PCPUS)
+            return hp_errorf(c->err, HP_EXIT_USAGE, "%s: %s.pin[%zu]: expected a pCPU number",
+                             c->file, path, j);
         out->pin[j] = (int)json_integer_value(x);
     }
     return 0;
@@ -97,7 +96,7 @@ static int load_vms(const struct cfg *c, json_t *root, struct sim_spec *s)
             cfg_int(c, vm, p, "count", 1, 1, MAX_VCPUS, &s->vms[i].count) ||
             cfg_int(c, vm, p, "vcpus", 1, 1, 1024, &s->vms[i].vcpus))
             return -1;
-        if (load_pin(c, vm, p, s->pcpus, &s->vms[i]))
+        if (load_pin(c, vm, p, &s->vms[i]))
             return -1;
         wl = json_object_get(vm, "workload");
         if (!wl)
@@ -114,12 +113,67 @@ static int load_vms(const struct cfg *c, json_t *root, struct sim_spec *s)
     return 0;
 }
 
+/* host.pcpus, or host.overcommit (vCPUs per pCPU) from which pcpus =
+ * ceil(vCPUs / overcommit) is derived and written back; both may be given
+ * only if they agree (as in an effective config). Runs after load_vms. */
+static int load_pcpus(const struct cfg *c, json_t *host, struct sim_spec *s)
+{
+    double oc;
+    if (!json_object_get(host, "overcommit"))
+        return cfg_int(c, host, "host", "pcpus", 1, 1, MAX_PCPUS, &s->pcpus);
+    if (cfg_num(c, host, "host", "overcommit", 1.0, 1e-3, 1e6, &oc))
+        return -1;
+    double need = ceil((double)s->nvcpus / oc - 1e-9);
+    if (need > MAX_PCPUS)
+        return hp_errorf(c->err, HP_EXIT_USAGE, "%s: host.overcommit: %g vCPUs per pCPU gives %.0f pCPUs for %lld vCPUs; "
+                         "at most %d are supported", c->file, oc, need, (long long)s->nvcpus, MAX_PCPUS);
+    int64_t derived = need < 1 ? 1 : (int64_t)need;
+    if (!json_object_get(host, "pcpus"))
+        json_object_set_new(host, "pcpus", json_integer(derived));
+    if (cfg_int(c, host, "host", "pcpus", derived, 1, MAX_PCPUS, &s->pcpus))
+        return -1;
+    if (s->pcpus != derived)
+        return hp_errorf(c->err, HP_EXIT_USAGE, "%s: host.pcpus: %lld disagrees with host.overcommit %g "
+                         "(%lld vCPUs need %lld pCPUs); give only one of them", c->file, (long long)s->pcpus, oc,
+                         (long long)s->nvcpus, (long long)derived);
+    return 0;
+}
+
+/* Every "pin" names one of the host's pCPUs. Runs after load_pcpus. */
+static int check_pins(const struct cfg *c, const struct sim_spec *s)
+{
+    for (int i = 0; i < s->nvms; i++)
+        for (int64_t j = 0; s->vms[i].pin && j < s->vms[i].vcpus; j++)
+            if (s->vms[i].pin[j] >= s->pcpus)
+                return hp_errorf(c->err, HP_EXIT_USAGE, "%s: vms[%d].pin[%lld]: pCPU %d, but "
+                                 "host.pcpus is %lld", c->file, i, (long long)j, s->vms[i].pin[j],
+                                 (long long)s->pcpus);
+    return 0;
+}
+
+/* host.placement and host.set_size (0 or above pcpus: one set of all). */
+static int load_placement(const struct cfg *c, json_t *host, struct sim_spec *s)
+{
+    const char *pl;
+    if (cfg_str(c, host, "host", "placement", "pinned", &pl) ||
+        cfg_int(c, host, "host", "set_size", 0, 0, MAX_PCPUS, &s->set_size))
+        return -1;
+    if (strcmp(pl, "free") == 0)
+        s->free_placement = true;
+    else if (strcmp(pl, "pinned") != 0)
+        return hp_errorf(c->err, HP_EXIT_USAGE, "%s: host.placement: expected \"pinned\" or \"free\", got \"%s\"",
+                         c->file, pl);
+    if (s->set_size == 0 || s->set_size > s->pcpus)
+        s->set_size = s->pcpus;
+    return 0;
+}
+
 int sim_spec_load(json_t *root, const char *file, const char *policy_list,
                   struct sim_spec *s, struct hp_error *err)
 {
     static const char *const keys[] = {"name", "description", "duration_s", "seed", "costs",
                                        "host", "policies", "policy", "vms", NULL};
-    static const char *const host_keys[] = {"pcpus", "sched_slice_ns", NULL};
+    static const char *const host_keys[] = {"pcpus", "overcommit", "sched_slice_ns", "placement", "set_size", NULL};
     struct cfg c = { file, err };
     memset(s, 0, sizeof *s);
     s->root = root;
@@ -132,9 +186,9 @@ int sim_spec_load(json_t *root, const char *file, const char *policy_list,
         cfg_int(&c, root, "", "seed", 1, 0, INT64_MAX, &seed) ||
         cfg_obj(&c, root, "", "costs", &costs) || x86_costs_load(&c, costs, "costs", &s->costs) ||
         cfg_obj(&c, root, "", "host", &host) || cfg_check_keys(&c, host, "host", host_keys) ||
-        cfg_int(&c, host, "host", "pcpus", 1, 1, MAX_PCPUS, &s->pcpus) ||
         cfg_int(&c, host, "host", "sched_slice_ns", 3000000, 0, 1000000000, &s->slice_ns) ||
-        load_vms(&c, root, s) || load_policies(&c, root, policy_list, s))
+        load_vms(&c, root, s) || load_pcpus(&c, host, s) || check_pins(&c, s) || load_placement(&c, host, s) ||
+        load_policies(&c, root, policy_list, s))
         return -1;
     s->duration_ns = llround(dur * 1e9);
     s->seed = (uint64_t)seed;
@@ -183,6 +237,8 @@ static int run_build(struct run *r, const struct sim_spec *s, const struct polic
     m->npcpus = (int)s->pcpus;
     m->nvcpus = (int)s->nvcpus;
     m->slice_ns = s->slice_ns;
+    m->free_placement = s->free_placement;
+    m->set_size = (int)s->set_size;
     m->end_ns = s->duration_ns;
     for (int i = 0; i < s->nvms; i++)
         r->nsources += s->vms[i].count * s->vms[i].vcpus * s->vms[i].wl.ops->nsources(s->vms[i].wl.params);
@@ -284,6 +340,7 @@ int sim_run(const struct sim_spec *s, const struct policy *pol, const struct sim
     memset(met, 0, sizeof *met);
     hist_init(&met->wakeup);
     hist_init(&met->rtt);
+    hist_init(&met->io_lat);
     hist_init(&met->halt_len);
     struct model *m = &r.m;
     if (opts) {

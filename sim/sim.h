@@ -3,7 +3,8 @@
  * run of that specification under one policy.
  *
  * Config schema (README "Config"): name, description, duration_s, seed,
- * costs {profile, overrides}, host {pcpus, sched_slice_ns}, policies [names],
+ * costs {profile, overrides}, host {pcpus | overcommit, sched_slice_ns,
+ * placement, set_size}, policies [names],
  * policy {shared parameters, NAME: {its own}}, vms [{name, count, vcpus,
  * workload {type, ...}}]. Keys starting with '_' are comments.
  */
@@ -36,6 +37,8 @@ struct sim_spec {
     struct x86_costs costs;
     int64_t pcpus;
     int64_t slice_ns;
+    bool free_placement;  /* host.placement "free" (else "pinned") */
+    int64_t set_size;     /* pCPUs per placement set, 1..pcpus */
     struct sim_vm *vms;
     int nvms;
     int64_t nvcpus;      /* total */

@@ -89,6 +89,7 @@ static void start_wake(struct model *m, struct vcpu *v, struct source *s)
     const struct x86_costs *c = m->cost;
     int64_t delay;
     v->k.halt_wakeup++;
+    pcpu_place_woken(m, v);
     if (s->delivery == DELIVERY_TIMER) {
         /* The hrtimer fires on the vCPU's own pCPU: its handler runs after
          * the C-state exit, before the switch to the vCPU thread. */

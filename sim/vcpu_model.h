@@ -58,6 +58,7 @@ struct pcpu {
     bool need_resched;               /* slice expired while the thread was in the kernel */
     struct vcpu *curr;               /* thread on the CPU (P_BUSY) */
     struct vcpu *rq_head, *rq_tail;  /* runnable threads waiting for it */
+    int nr_queued;                   /* length of that queue */
     int64_t slice_start_ns;
     /* accounting */
     uint8_t acct;                    /* current bucket */
@@ -135,9 +136,11 @@ struct metrics {
     uint64_t guest_poll_hits;        /* ... ended by an interrupt: no HLT, no VM exit */
     int64_t window_sum_ns;           /* window in effect, summed over halts */
     uint64_t transactions;           /* tcp_rr replies, storage completions */
+    uint64_t migrations;             /* wakeups placed on another pCPU (host.placement "free") */
     uint64_t events;
     struct hist wakeup;              /* interrupt arrival -> guest running, per halt */
     struct hist rtt;                 /* tcp_rr round trip */
+    struct hist io_lat;              /* storage: I/O submitted -> guest handles its completion */
     struct hist halt_len;            /* halt_ns as KVM measures it */
     bool conservation_ok;
     char conservation_msg[160];
@@ -180,6 +183,8 @@ struct model {
     struct vcpu *vcpus;
     int npcpus, nvcpus;
     int64_t slice_ns;
+    bool free_placement;             /* host.placement "free": a woken thread may move */
+    int set_size;                    /* pCPUs per placement set (consecutive ids) */
     int64_t end_ns;
     struct metrics *met;
     window_trace_fn trace;

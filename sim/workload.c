@@ -4,12 +4,16 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const struct workload_ops workload_tcp_rr, workload_arrivals, workload_replay;
+extern const struct workload_ops workload_tcp_rr, workload_arrivals, workload_windows_idle,
+    workload_linux_idle, workload_storage, workload_replay;
 
 /* The one table of workloads: add a line here to register a new one. */
 const struct workload_ops *const workload_registry[] = {
     &workload_tcp_rr,
     &workload_arrivals,
+    &workload_windows_idle,
+    &workload_linux_idle,
+    &workload_storage,
     &workload_replay,
     NULL,
 };

@@ -228,8 +228,8 @@ static int load_cstates(const struct cfg *c, json_t *arr, const char *path, stru
                     0, 100000000, &act))
             return -1;
         if (res < prev_res)
-            return hp_errorf(c->err, HP_EXIT_USAGE, "%s: %s: target_residency_ns must not decrease "
-                             "with depth (C-states are listed shallow to deep)", c->file,
+            return hp_errorf(c->err, HP_EXIT_USAGE, "%s: %s: must not decrease with depth "
+                             "(C-states are listed shallow to deep)", c->file,
                              cfg_path(e, sizeof e, p, "target_residency_ns"));
         prev_res = res;
         snprintf(cs->name, sizeof cs->name, "%s", name);

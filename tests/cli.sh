@@ -2,23 +2,7 @@
 # cli.sh - the hpsim command line end to end: help, errors and exit codes,
 # table, JSON and CSV outputs, --set/--seed/--duration, determinism.
 # Prints "cli: N passed, N failed".
-cd "$(dirname "$0")/.." || exit 1
-H=${HPSIM:-./hpsim}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect CODE CMD... : exit status is CODE
-expect() {
-    want=$1; shift
-    "$@" >"$T/out" 2>"$T/err"; got=$?
-    if [ "$got" = "$want" ]; then ok; else ko "$* -> exit $got, expected $want: $(cat "$T/err")"; fi
-}
-# err_has TEXT : last stderr has TEXT and is one line
-err_has() {
-    if grep -qF -- "$1" "$T/err" && [ "$(wc -l <"$T/err")" -le 1 ]; then ok; else ko "stderr lacks '$1': $(cat "$T/err")"; fi
-}
+. "$(dirname "$0")/lib/common.sh"
 CFG=configs/tcp_rr.json
 Q="--duration 0.05"
 

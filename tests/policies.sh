@@ -3,13 +3,7 @@
 # comparison, the oracle's mark and distance columns, policy pairs and their
 # errors, and --trace-policy files (one per policy, read back by the shape of
 # trace-cmd report lines). Prints "policies-cli: N passed, N failed".
-cd "$(dirname "$0")/.." || exit 1
-H=${HPSIM:-./hpsim}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib/common.sh"
 CFG=configs/tcp_rr.json
 Q="--duration 0.05"
 EIGHT=none,always,v3,v4,blocktime,mainline,guest-haltpoll+mainline,oracle

@@ -15,14 +15,8 @@
 #  - malformed inputs give a one-line error naming the file, exit 2, and
 #    write nothing.
 # Prints "replay: N passed, N failed".
-cd "$(dirname "$0")/.." || exit 1
-H=./hpsim
+. "$(dirname "$0")/lib/common.sh"
 SHARED=${HPSIM_SHARED_TRACES:-../shared/traces}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 # Per thread: "pid wakeups hlt_exits poll_ns wait_ns" from report text on stdin.
 count_text() {

@@ -95,6 +95,43 @@ static void file_level_errors_name_the_file(void **s)
     assert_int_equal(err.code, HP_EXIT_USAGE);
 }
 
+static void include_supplies_defaults_the_file_overrides(void **s)
+{
+    (void)s;
+    struct hp_error err = {0};
+    FILE *f = fopen("/tmp/hpsim-inc-host.json", "w");
+    fputs("{\"costs\": {\"profile\": \"zen3\", \"sched_in_ns\": 1234, \"hlt_exit_ns\": 999},"
+          " \"duration_s\": 7}", f);
+    fclose(f);
+    f = fopen("/tmp/hpsim-inc-main.json", "w");
+    fputs("{\"include\": \"hpsim-inc-host.json\", \"costs\": {\"hlt_exit_ns\": 5},"
+          " \"vms\": [{\"workload\": {\"type\": \"tcp_rr\"}}]}", f);
+    fclose(f);
+    json_t *root = cfg_load("/tmp/hpsim-inc-main.json", NULL, 0, &err);
+    if (!root)
+        fail_msg("%s", err.msg);
+    struct sim_spec spec;
+    if (sim_spec_load(root, "main", NULL, &spec, &err))
+        fail_msg("%s", err.msg);
+    assert_string_equal(spec.costs.profile, "zen3");
+    assert_int_equal(spec.costs.sched_in_ns, 1234);
+    assert_int_equal(spec.costs.hlt_exit_ns, 5);       /* the including file wins */
+    assert_int_equal(spec.duration_ns, 7000000000LL);
+    sim_spec_free(&spec);
+    f = fopen("/tmp/hpsim-inc-main.json", "w");
+    fputs("{\"include\": \"nope.json\", \"vms\": []}", f);
+    fclose(f);
+    assert_null(cfg_load("/tmp/hpsim-inc-main.json", NULL, 0, &err));
+    assert_non_null(strstr(err.msg, "/tmp/nope.json"));
+    f = fopen("/tmp/hpsim-inc-main.json", "w");
+    fputs("{\"include\": \"hpsim-inc-main.json\", \"vms\": []}", f);
+    fclose(f);
+    assert_null(cfg_load("/tmp/hpsim-inc-main.json", NULL, 0, &err));
+    assert_non_null(strstr(err.msg, "nested"));
+    unlink("/tmp/hpsim-inc-main.json");
+    unlink("/tmp/hpsim-inc-host.json");
+}
+
 static void set_overrides_any_field(void **s)
 {
     (void)s;
@@ -166,6 +203,7 @@ int main(void)
         cmocka_unit_test(out_of_range_values_are_refused),
         cmocka_unit_test(unknown_names_list_the_choices),
         cmocka_unit_test(file_level_errors_name_the_file),
+        cmocka_unit_test(include_supplies_defaults_the_file_overrides),
         cmocka_unit_test(set_overrides_any_field),
         cmocka_unit_test(per_policy_value_beats_shared_one),
         cmocka_unit_test(effective_config_has_defaults_filled_in),

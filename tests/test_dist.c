@@ -7,11 +7,15 @@
 #include "dist.h"
 #include "rng.h"
 
+/* Empirical histograms are read relative to the config; the tests run from
+ * the repository root and pretend the config lives beside the fixtures. */
+#define FIXTURE_CFG "tests/fixtures/dist/t.json"
+
 static struct dist parse(const char *json)
 {
     json_t *o = json_pack("{s:o}", "d", json_loads(json, JSON_DECODE_ANY, NULL));
     struct hp_error err = {0};
-    struct cfg c = {"t.json", &err};
+    struct cfg c = {FIXTURE_CFG, &err};
     struct dist d;
     if (dist_parse(&c, o, "x", "d", 0, &d) != 0)
         fail_msg("%s", err.msg);
@@ -50,6 +54,7 @@ static void check(const char *json, bool check_var)
             fail_msg("%s: variance %g, expected %g (se %g)", json, var, want_v, se_v);
     }
     gsl_rng_free(r);
+    dist_free(&d);
 }
 
 static void dist_constant_is_constant(void **s) { (void)s; check("{\"dist\":\"constant\",\"value_ns\":1234}", true); }
@@ -62,6 +67,78 @@ static void dist_weibull_moments(void **s) { (void)s; check("{\"dist\":\"weibull
 /* alpha 3: finite variance but infinite fourth moment, so only the mean. */
 static void dist_pareto_mean(void **s) { (void)s; check("{\"dist\":\"pareto\",\"min_ns\":10000,\"alpha\":3}", false); }
 static void dist_pareto_moments(void **s) { (void)s; check("{\"dist\":\"pareto\",\"min_ns\":10000,\"alpha\":9}", true); }
+
+static void dist_empirical_moments(void **s) { (void)s; check("{\"dist\":\"empirical\",\"file\":\"gaps.hist\"}", true); }
+
+/* Each bin of the file gets its share of the samples: counts within 5
+ * binomial standard deviations; inside the widest bin, each half gets half
+ * of that bin's samples (uniform within a bin). */
+static void dist_empirical_matches_its_histogram(void **s)
+{
+    (void)s;
+    enum { N = 200000, MAXB = 8 };
+    struct dist d = parse("{\"dist\":\"empirical\",\"file\":\"gaps.hist\"}");
+    double lo[MAXB], hi[MAXB], p[MAXB];
+    size_t nb = 0;
+    while (nb < MAXB && dist_bin(&d, nb, &lo[nb], &hi[nb], &p[nb]) == 0)
+        nb++;
+    assert_int_equal(nb, 4);
+    assert_true(fabs(p[0] - 0.5) < 1e-12 && lo[2] == 50000 && hi[2] == 50000);
+    uint64_t cnt[MAXB] = {0}, low_half = 0, outside = 0;
+    gsl_rng *r = rng_stream_new(3, 1, 4, 1);
+    for (int i = 0; i < N; i++) {
+        double x = (double)dist_sample(&d, r);
+        size_t b = 0;
+        while (b < nb && !(x >= lo[b] - 0.5 && x <= hi[b] + 0.5))
+            b++;
+        if (b == nb) {
+            outside++;
+            continue;
+        }
+        cnt[b]++;
+        if (b == 3 && x < (lo[3] + hi[3]) / 2)
+            low_half++;
+    }
+    assert_int_equal(outside, 0);
+    for (size_t b = 0; b < nb; b++) {
+        double want = N * p[b], sd = sqrt(N * p[b] * (1 - p[b]));
+        if (fabs((double)cnt[b] - want) > 5 * sd)
+            fail_msg("bin %zu: %llu samples, expected %.0f (sd %.1f)", b, (unsigned long long)cnt[b], want, sd);
+    }
+    double half = cnt[3] / 2.0;
+    assert_true(fabs((double)low_half - half) < 5 * sqrt(cnt[3] * 0.25));
+    gsl_rng_free(r);
+    dist_free(&d);
+}
+
+/* Bad histograms: one line naming the histogram file and the line. */
+static void expect_parse_error(const char *json, const char *want)
+{
+    json_t *o = json_pack("{s:o}", "d", json_loads(json, JSON_DECODE_ANY, NULL));
+    struct hp_error err = {0};
+    struct cfg c = {FIXTURE_CFG, &err};
+    struct dist d;
+    assert_int_equal(dist_parse(&c, o, "x", "d", 0, &d), -1);
+    assert_int_equal(err.code, HP_EXIT_USAGE);
+    if (!strstr(err.msg, want))
+        fail_msg("error \"%s\" lacks \"%s\"", err.msg, want);
+    assert_null(strchr(err.msg, '\n'));
+    json_decref(o);
+}
+
+static void dist_empirical_errors_name_file_and_line(void **s)
+{
+    (void)s;
+    expect_parse_error("{\"dist\":\"empirical\",\"file\":\"bad_token.hist\"}",
+                       "tests/fixtures/dist/bad_token.hist:2: expected");
+    expect_parse_error("{\"dist\":\"empirical\",\"file\":\"reversed.hist\"}",
+                       "tests/fixtures/dist/reversed.hist:3: upper bound 4000 is below lower bound 5000");
+    expect_parse_error("{\"dist\":\"empirical\",\"file\":\"zero_weight.hist\"}",
+                       "zero_weight.hist: no bin with a positive weight");
+    expect_parse_error("{\"dist\":\"empirical\",\"file\":\"missing.hist\"}",
+                       "tests/fixtures/dist/t.json: x.d.file: cannot open histogram tests/fixtures/dist/missing.hist");
+    expect_parse_error("{\"dist\":\"empirical\"}", "x.d.file: required key is missing");
+}
 
 static void dist_integer_is_constant_shorthand(void **s)
 {
@@ -79,6 +156,8 @@ int main(void)
         cmocka_unit_test(dist_lognormal_moments),    cmocka_unit_test(dist_gamma_moments),
         cmocka_unit_test(dist_weibull_moments),      cmocka_unit_test(dist_pareto_mean),
         cmocka_unit_test(dist_pareto_moments),       cmocka_unit_test(dist_integer_is_constant_shorthand),
+        cmocka_unit_test(dist_empirical_moments),    cmocka_unit_test(dist_empirical_matches_its_histogram),
+        cmocka_unit_test(dist_empirical_errors_name_file_and_line),
     };
     return cmocka_run_group_tests_name("dist", tests, NULL, NULL);
 }

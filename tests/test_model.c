@@ -53,34 +53,68 @@ static void same_seed_gives_identical_results(void **st)
     free(c);
 }
 
+/* Conservation and counter consistency for every policy of spec. */
+static void check_conservation(const struct sim_spec *spec)
+{
+    for (int i = 0; i < spec->npolicies; i++) {
+        struct metrics *m = tu_run(spec, i);
+        if (!m->conservation_ok)
+            fail_msg("%s: %s", spec->policies[i].ops->name, m->conservation_msg);
+        int64_t sum = 0, idle = 0;
+        for (int a = 0; a < ACCT_N; a++)
+            sum += m->acct_ns[a];
+        for (int c = 0; c < spec->costs.ncstates; c++)
+            idle += m->cstate_ns[c];
+        assert_int_equal(sum, spec->duration_ns * spec->pcpus);
+        assert_int_equal(idle, m->acct_ns[ACCT_IDLE]);
+        /* Every HLT exit either entered the halt code or found work pending;
+         * at most one per vCPU is still in flight at the end. */
+        int64_t gap = (int64_t)m->k.halt_exits - (int64_t)m->k.halts - (int64_t)m->halts_skipped;
+        assert_true(gap >= 0 && gap <= spec->nvcpus);
+        assert_true(m->k.halt_successful_poll <= m->k.halt_attempted_poll);
+        assert_true(m->k.halt_attempted_poll <= m->k.halts);
+        assert_int_equal(m->k.halt_poll_success_ns + m->k.halt_poll_fail_ns <= m->acct_ns[ACCT_POLL], 1);
+        if (strcmp(spec->policies[i].ops->name, "none") == 0)
+            assert_int_equal(m->acct_ns[ACCT_POLL], 0);
+        free(m);
+    }
+}
+
 static void every_pcpu_nanosecond_is_accounted_once(void **st)
 {
     (void)st;
     struct sim_spec spec;
     tu_spec(&spec, mixed_json);
-    for (int i = 0; i < spec.npolicies; i++) {
-        struct metrics *m = tu_run(&spec, i);
-        if (!m->conservation_ok)
-            fail_msg("%s: %s", spec.policies[i].ops->name, m->conservation_msg);
-        int64_t sum = 0, idle = 0;
-        for (int a = 0; a < ACCT_N; a++)
-            sum += m->acct_ns[a];
-        for (int c = 0; c < spec.costs.ncstates; c++)
-            idle += m->cstate_ns[c];
-        assert_int_equal(sum, spec.duration_ns * spec.pcpus);
-        assert_int_equal(idle, m->acct_ns[ACCT_IDLE]);
-        /* Every HLT exit either entered the halt code or found work pending;
-         * at most one per vCPU is still in flight at the end. */
-        int64_t gap = (int64_t)m->k.halt_exits - (int64_t)m->k.halts - (int64_t)m->halts_skipped;
-        assert_true(gap >= 0 && gap <= spec.nvcpus);
-        assert_true(m->k.halt_successful_poll <= m->k.halt_attempted_poll);
-        assert_true(m->k.halt_attempted_poll <= m->k.halts);
-        assert_int_equal(m->k.halt_poll_success_ns + m->k.halt_poll_fail_ns <= m->acct_ns[ACCT_POLL], 1);
-        if (strcmp(spec.policies[i].ops->name, "none") == 0)
-            assert_int_equal(m->acct_ns[ACCT_POLL], 0);
-        free(m);
-    }
+    check_conservation(&spec);
     sim_spec_free(&spec);
+}
+
+/* The same with threads that move between pCPUs when woken (host.placement
+ * "free", in sets of 2 and of all pCPUs), and on the shipped mixed config
+ * with every workload (idle Linux and Windows, tcp_rr, storage, a mixture). */
+static void every_pcpu_nanosecond_is_accounted_once_free_and_all_workloads(void **st)
+{
+    (void)st;
+    static const char *const cases[][3] = {
+        {NULL, "host.placement=free", "host.set_size=2"},
+        {NULL, "host.placement=free", "host.pcpus=3"},
+        {"configs/overcommit_mixed.json", "duration_s=0.3", "host.placement=pinned"},
+        {"configs/overcommit_mixed.json", "duration_s=0.3", "host.placement=free"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        struct hp_error err = {0};
+        json_t *root = cases[k][0] ? cfg_load(cases[k][0], (char **)&cases[k][1], 2, &err)
+                                   : json_loads(mixed_json, 0, NULL);
+        assert_non_null(root);
+        for (int j = 1; !cases[k][0] && j < 3; j++)
+            assert_int_equal(cfg_set(root, "t", cases[k][j], &err), 0);
+        struct sim_spec spec;
+        if (sim_spec_load(root, cases[k][0] ? cases[k][0] : "t.json", "none,always,v3,v4,blocktime,toggle",
+                          &spec, &err))
+            fail_msg("%s", err.msg);
+        check_conservation(&spec);
+        sim_spec_free(&spec);
+    }
 }
 
 /* KVM stops polling when another task is runnable on the pCPU: a vCPU that
@@ -160,6 +194,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(same_seed_gives_identical_results),
         cmocka_unit_test(every_pcpu_nanosecond_is_accounted_once),
+        cmocka_unit_test(every_pcpu_nanosecond_is_accounted_once_free_and_all_workloads),
         cmocka_unit_test(poll_stops_when_a_sibling_becomes_runnable),
         cmocka_unit_test(tcp_rr_upstream_claims_hold),
         cmocka_unit_test(hlt_with_interrupt_pending_skips_the_halt),

@@ -19,6 +19,17 @@ struct tcp_rr {
     struct dist owl, service, think;
 };
 
+static void tcp_rr_free(void *p)
+{
+    struct tcp_rr *t = p;
+    if (!t)
+        return;
+    dist_free(&t->owl);
+    dist_free(&t->service);
+    dist_free(&t->think);
+    free(t);
+}
+
 static int tcp_rr_parse(const struct cfg *c, json_t *o, const char *path, void **out)
 {
     static const char *const keys[] = {"type", "streams", "one_way_latency", "service_time",
@@ -32,7 +43,7 @@ static int tcp_rr_parse(const struct cfg *c, json_t *o, const char *path, void *
         dist_parse(c, o, path, "one_way_latency", 4000, &t->owl) ||
         dist_parse(c, o, path, "service_time", 5000, &t->service) ||
         dist_parse(c, o, path, "think_time", 0, &t->think)) {
-        free(t);
+        tcp_rr_free(t);
         return -1;
     }
     *out = t;
@@ -78,7 +89,7 @@ const struct workload_ops workload_tcp_rr = {
     .name = "tcp_rr",
     .summary = "netperf TCP_RR: closed-loop request/response streams",
     .parse = tcp_rr_parse,
-    .free_params = free,
+    .free_params = tcp_rr_free,
     .nsources = tcp_rr_nsources,
     .start = tcp_rr_start,
     .fire = tcp_rr_fire,
