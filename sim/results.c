@@ -293,50 +293,67 @@ void results_reference(FILE *f, json_t *config, json_t *policies)
             reference_metric(f, k, v, policies);
 }
 
-/* Flatten scalars of o into "prefix.key" columns, in insertion order. */
-static void csv_walk(FILE *f, json_t *o, const char *prefix, bool header, bool *first)
+/* Flatten the scalars of o into flat["prefix.key"], in insertion order. */
+static void csv_flatten(json_t *flat, json_t *o, const char *prefix)
 {
     const char *k;
     json_t *v;
     json_object_foreach(o, k, v) {
         char name[256];
         snprintf(name, sizeof name, "%s%s%s", prefix, *prefix ? "." : "", k);
-        if (json_is_object(v)) {
-            csv_walk(f, v, name, header, first);
-            continue;
-        }
-        if (json_is_array(v))
-            continue;
-        fputs(*first ? "" : ",", f);
-        *first = false;
-        if (header) {
-            fputs(name, f);
-        } else if (json_is_string(v)) {
-            fprintf(f, "\"%s\"", json_string_value(v));
-        } else if (json_is_integer(v)) {
-            fprintf(f, "%lld", (long long)json_integer_value(v));
-        } else if (json_is_real(v)) {
-            fprintf(f, "%.10g", json_real_value(v));
-        } else if (json_is_boolean(v)) {
-            fputs(json_is_true(v) ? "true" : "false", f);
-        }
+        if (json_is_object(v))
+            csv_flatten(flat, v, name);
+        else if (!json_is_array(v))
+            json_object_set(flat, name, v);
     }
 }
 
+static void csv_value(FILE *f, json_t *v)
+{
+    if (json_is_string(v))
+        fprintf(f, "\"%s\"", json_string_value(v));
+    else if (json_is_integer(v))
+        fprintf(f, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        fprintf(f, "%.10g", json_real_value(v));
+    else if (json_is_boolean(v))
+        fputs(json_is_true(v) ? "true" : "false", f);
+}
+
+/* The columns are the union of every row's, in order of first appearance,
+ * so rows of different shapes (replay's "captured" row, with nulls where
+ * others have objects) stay aligned; a row lacking a column leaves it empty. */
 int results_csv(FILE *f, json_t *policies)
 {
+    json_t *cols = json_object(), *flats = json_array(), *p, *flat, *v;
+    const char *k;
     size_t i;
-    json_t *p;
     bool first = true;
-    if (json_array_size(policies) == 0)
-        return 0;
-    csv_walk(f, json_array_get(policies, 0), "", true, &first);
-    fputc('\n', f);
     json_array_foreach(policies, i, p) {
+        flat = json_object();
+        csv_flatten(flat, p, "");
+        json_object_foreach(flat, k, v)
+            if (!json_object_get(cols, k))
+                json_object_set(cols, k, json_true());
+        json_array_append_new(flats, flat);
+    }
+    json_object_foreach(cols, k, v) {
+        fprintf(f, "%s%s", first ? "" : ",", k);
+        first = false;
+    }
+    if (json_array_size(policies))
+        fputc('\n', f);
+    json_array_foreach(flats, i, flat) {
         first = true;
-        csv_walk(f, p, "", false, &first);
+        json_object_foreach(cols, k, v) {
+            fputs(first ? "" : ",", f);
+            first = false;
+            csv_value(f, json_object_get(flat, k));
+        }
         fputc('\n', f);
     }
+    json_decref(cols);
+    json_decref(flats);
     return ferror(f) ? -1 : 0;
 }
 

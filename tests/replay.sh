@@ -190,6 +190,18 @@ $H replay traces/synthetic_tcp_rr.txt -p mainline,none -q --emit-trace "$T/em.tx
     [ -s "$T/em.mainline.txt" ] && [ -s "$T/em.none.txt" ] && ok || ko "--emit-trace per policy"
 $H replay "$T/em.mainline.txt" -p mainline -q 2>/dev/null && ok || ko "emitted replay reads back"
 
+# ---- CSV: the captured row's nulls keep the columns aligned ----
+$H replay traces/synthetic_tcp_rr.txt -p mainline,none -q -o "$T/r.csv" 2>/dev/null &&
+    python3 - "$T/r.csv" <<'PY' && ok || ko "CSV rows not aligned"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+assert len(rows) == 4 and all(len(r) == len(rows[0]) for r in rows), [len(r) for r in rows]
+h = rows[0]
+cap, main = dict(zip(h, rows[1])), dict(zip(h, rows[2]))
+assert cap["policy"] == "captured" and main["policy"] == "mainline"
+assert cap["poll_pct"] == "" and main["poll_pct"] != "" and cap["halts"] == "658"
+PY
+
 # ---- bad input: one line naming the file (and line), exit 2, nothing written ----
 bad() {  # FILE TEXT
     $H replay "$1" -p none -o "$T/bad.json" --emit-trace "$T/bad.txt" >"$T/out" 2>"$T/err"
