@@ -34,11 +34,13 @@ struct engine_slot {
 
 struct engine {
     struct engine_slot *heap;
-    uint32_t size;
+    uint32_t size;       /* slots in use, the hole included */
     uint32_t cap;
+    bool hole;           /* slot 0 holds the last popped event (engine.c header) */
     uint64_t next_seq;
     int64_t now_ns;      /* time of the last popped event */
     uint64_t popped;     /* events dispatched so far */
+    uint64_t pending_sum; /* pending events summed over pops: sum / popped = mean queue length */
 };
 
 /* Set up an empty queue with room for cap events (it grows by doubling when
@@ -71,11 +73,18 @@ void engine_cancel(struct engine *e, struct engine_event *ev);
  * schedule or cancel anything, itself included. */
 struct engine_event *engine_pop(struct engine *e);
 
-/* Earliest pending time, or INT64_MAX when empty. */
-static inline int64_t engine_peek_time(const struct engine *e)
+/* Number of pending events. */
+static inline uint32_t engine_size(const struct engine *e)
 {
-    return e->size ? e->heap[0].time_ns : INT64_MAX;
+    return e->size - (uint32_t)e->hole;
 }
+
+/* Earliest pending time, or INT64_MAX when empty. */
+int64_t engine_peek_time(const struct engine *e);
+
+/* Refill the root after a pop (engine.c header); every public operation does
+ * it when needed, so callers never have to. */
+void engine_fill_hole(struct engine *e);
 
 /* Debug aid for tests: true when every parent orders before its children and
  * every event's heap_idx points back at its slot. */
