@@ -4,6 +4,7 @@
 #   make test       install missing packages, build, run every test
 #   make test-asan  the tests again under AddressSanitizer + UBSan (build/asan)
 #   make fuzz       libFuzzer harnesses for the config loader and capture readers
+#   make bench      performance table and bench/results.json (docs/performance.md)
 #   make install    PREFIX=/usr/local DESTDIR= (the usual)
 #   make clean
 
@@ -30,7 +31,7 @@ LIB      = $(BUILD)/libhpsim.a
 TESTS     = engine hist dist policies config model analytic trace_read capture workloads policy_runs sweep
 TEST_BINS = $(TESTS:%=$(BUILD)/tests/test_%)
 
-.PHONY: all run test test-run test-asan check deps install uninstall clean fuzz fuzz-build probe
+.PHONY: all run test test-run test-asan check bench deps install uninstall clean fuzz fuzz-build probe
 
 all: $(BIN)
 
@@ -72,6 +73,14 @@ test-asan: deps
 	 $(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/hpsim OPT="$(SAN)" test-run
 
 check: test
+
+$(BUILD)/bench/bench: bench/bench.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+bench: deps
+	@$(MAKE) --no-print-directory hpsim $(BUILD)/bench/bench
+	$(BUILD)/bench/bench
 
 # The KVM probe (issue: record a real host); only libc and linux/kvm.h.
 probe:
