@@ -14,9 +14,9 @@
  *    the new event (Python's heapreplace). Any other operation fills the hole
  *    first. (time_ns, seq) is a strict total order, so the pop sequence does
  *    not depend on the heap's layout and results are unchanged.
- *  - Branch-free choice of the earliest child: the key is compared as one
- *    128-bit number and selected with conditional moves; with random times a
- *    branch there mispredicts about half the time.
+ *  - Branch-free choice of the earliest child: a tournament whose winner's
+ *    index is computed from comparisons; with random times a branch there
+ *    mispredicts about half the time.
  *  - Sentinels: the ARITY - 1 slots past the last one always hold a key later
  *    than any event, so the last family is never short and sift-down needs no
  *    bounds check per child.
@@ -29,19 +29,18 @@
 #define ARITY 4
 #define SENTINELS (ARITY - 1)
 
-static const struct engine_slot sentinel = { INT64_MAX, UINT64_MAX, NULL };
+/* Later than any event: at INT64_MAX with the largest seq. */
+static struct engine_event sentinel_ev = { INT64_MAX, UINT64_MAX, ENGINE_NOT_PENDING, 0, 0 };
+static const struct engine_slot sentinel = { INT64_MAX, &sentinel_ev };
 
-/* (time_ns, seq) as one unsigned 128-bit number, compared with cmp/sbb and no
- * branch. Times are never negative (never before now, which starts at 0), so
- * reading them as unsigned keeps their order. */
-static inline unsigned __int128 slot_key(const struct engine_slot *s)
-{
-    return (unsigned __int128)(uint64_t)s->time_ns << 64 | s->seq;
-}
-
+/* Whether a orders before b. Equal times are rare (and then predictable), so
+ * this compiles to a compare, a well-predicted branch and a setcc: callers
+ * choosing among children combine the results without branching. */
 static inline bool slot_before(const struct engine_slot *a, const struct engine_slot *b)
 {
-    return slot_key(a) < slot_key(b);
+    if (__builtin_expect(a->time_ns == b->time_ns, 0))
+        return a->ev->seq < b->ev->seq;
+    return a->time_ns < b->time_ns;
 }
 
 static inline void place(struct engine *e, uint32_t i, const struct engine_slot *s)
@@ -62,32 +61,25 @@ static inline void sift_up(struct engine *e, uint32_t i, const struct engine_slo
     place(e, i, s);
 }
 
-/* The earliest of the four children starting at first (sentinels included),
- * as a two-round tournament of selects; its key goes to *key. */
-static inline uint32_t earliest_child(const struct engine_slot *h, uint32_t first, unsigned __int128 *key)
+/* The earliest of the four children starting at first (sentinels included):
+ * a two-round tournament whose winner's index is computed, not branched to. */
+static inline uint32_t earliest_child(const struct engine_slot *h, uint32_t first)
 {
-    unsigned __int128 k0 = slot_key(&h[first]), k1 = slot_key(&h[first + 1]);
-    unsigned __int128 k2 = slot_key(&h[first + 2]), k3 = slot_key(&h[first + 3]);
-    bool lt01 = k1 < k0, lt23 = k3 < k2;
-    uint32_t b01 = first + lt01, b23 = first + 2 + lt23;
-    unsigned __int128 k01 = lt01 ? k1 : k0, k23 = lt23 ? k3 : k2;
-    bool lt = k23 < k01;
-    *key = lt ? k23 : k01;
-    return lt ? b23 : b01;
+    uint32_t x = first + slot_before(&h[first + 1], &h[first]);
+    uint32_t y = first + 2 + slot_before(&h[first + 3], &h[first + 2]);
+    return slot_before(&h[y], &h[x]) ? y : x;
 }
 
 static inline void sift_down(struct engine *e, uint32_t i, const struct engine_slot *s)
 {
     const struct engine_slot *h = e->heap;
     uint32_t n = e->size;
-    unsigned __int128 sk = slot_key(s);
     for (;;) {
         uint32_t first = i * ARITY + 1;
         if (first >= n)
             break;
-        unsigned __int128 bk;
-        uint32_t best = earliest_child(h, first, &bk);
-        if (bk >= sk)                /* a sentinel always ends up here */
+        uint32_t best = earliest_child(h, first);
+        if (!slot_before(&h[best], s))   /* a sentinel always stops here */
             break;
         place(e, i, &h[best]);
         i = best;
@@ -157,40 +149,47 @@ void engine_fill_hole(struct engine *e)
     }
 }
 
+static inline void set_key(struct engine *e, struct engine_event *ev, int64_t time_ns)
+{
+    ev->time_ns = time_ns;
+    ev->seq = e->next_seq++;
+}
+
 /* Everything but the common case of engine_schedule, kept out of line so the
  * common case stays a short function. */
-static __attribute__((noinline)) int schedule_slow(struct engine *e, const struct engine_slot *s)
+static __attribute__((noinline)) int schedule_slow(struct engine *e, struct engine_event *ev, int64_t time_ns)
 {
-    struct engine_event *ev = s->ev;
+    struct engine_slot s = { time_ns, ev };
     if (engine_pending(ev)) {
-        engine_fill_hole(e);
+        engine_fill_hole(e);         /* while ev still has the key the heap was built on */
+        set_key(e, ev, time_ns);
         /* A new seq only ever orders later, so a moved event can go either way
          * only through its time. */
         uint32_t i = ev->heap_idx;
-        if (i > 0 && slot_before(s, &e->heap[(i - 1) / ARITY]))
-            sift_up(e, i, s);
+        if (i > 0 && slot_before(&s, &e->heap[(i - 1) / ARITY]))
+            sift_up(e, i, &s);
         else
-            sift_down(e, i, s);
+            sift_down(e, i, &s);
         return 0;
     }
     if (e->size == e->cap && grow(e) != 0)
         return -1;
+    set_key(e, ev, time_ns);
     e->heap[e->size + SENTINELS] = sentinel;
-    sift_up(e, e->size++, s);
+    sift_up(e, e->size++, &s);
     return 0;
 }
 
 int engine_schedule(struct engine *e, struct engine_event *ev, int64_t time_ns)
 {
     assert(time_ns >= e->now_ns && "event scheduled in the past");
-    struct engine_slot s = { time_ns, e->next_seq++, ev };
-    ev->time_ns = time_ns;
     if (e->hole && !engine_pending(ev)) {    /* the common case: see the file header */
+        set_key(e, ev, time_ns);
         e->hole = false;
-        sift_down(e, 0, &s);
+        sift_down(e, 0, &(struct engine_slot){ time_ns, ev });
         return 0;
     }
-    return schedule_slow(e, &s);
+    return schedule_slow(e, ev, time_ns);
 }
 
 void engine_cancel(struct engine *e, struct engine_event *ev)
@@ -224,14 +223,13 @@ int64_t engine_peek_time(const struct engine *e)
         return e->size ? e->heap[0].time_ns : INT64_MAX;
     /* The earliest pending event is one of the hole's children (or a sentinel,
      * whose time is INT64_MAX, when there is none). */
-    unsigned __int128 k;
-    return e->heap[earliest_child(e->heap, 1, &k)].time_ns;
+    return e->heap[earliest_child(e->heap, 1)].time_ns;
 }
 
 bool engine_check(const struct engine *e)
 {
     for (uint32_t i = 0; i < SENTINELS; i++)
-        if (e->heap[e->size + i].ev || e->heap[e->size + i].time_ns != INT64_MAX)
+        if (e->heap[e->size + i].ev != &sentinel_ev || e->heap[e->size + i].time_ns != INT64_MAX)
             return false;
     /* With a hole, slot 0 is stale: each subtree below it must still be a heap. */
     for (uint32_t i = e->hole ? 1 : 0; i < e->size; i++) {
