@@ -29,9 +29,13 @@
 #define ARITY 4
 #define SENTINELS (ARITY - 1)
 
-/* Later than any event: at INT64_MAX with the largest seq. */
-static struct engine_event sentinel_ev = { INT64_MAX, UINT64_MAX, ENGINE_NOT_PENDING, 0, 0 };
-static const struct engine_slot sentinel = { INT64_MAX, &sentinel_ev };
+/* The sentinel for slot j: later than any event (ENGINE_TIME_MAX), and its
+ * time differs from the other sentinels of its family, so two sentinels
+ * never tie and the tie-break never reads their (absent) event. */
+static inline struct engine_slot sentinel(uint32_t j)
+{
+    return (struct engine_slot){ INT64_MAX - (int64_t)(j % ARITY), NULL };
+}
 
 /* Whether a orders before b. Equal times are rare (and then predictable), so
  * this compiles to a compare, a well-predicted branch and a setcc: callers
@@ -95,7 +99,7 @@ int engine_init(struct engine *e, uint32_t cap)
     if (!e->heap)
         return -1;
     for (uint32_t i = 0; i < SENTINELS; i++)
-        e->heap[i] = sentinel;
+        e->heap[i] = sentinel(i);
     e->size = 0;
     e->cap = cap;
     e->hole = false;
@@ -132,7 +136,7 @@ static int grow(struct engine *e)
 static void remove_at(struct engine *e, uint32_t i)
 {
     struct engine_slot last = e->heap[--e->size];
-    e->heap[e->size] = sentinel;
+    e->heap[e->size] = sentinel(e->size);
     if (i == e->size)
         return;
     if (i > 0 && slot_before(&last, &e->heap[(i - 1) / ARITY]))
@@ -175,7 +179,7 @@ static __attribute__((noinline)) int schedule_slow(struct engine *e, struct engi
     if (e->size == e->cap && grow(e) != 0)
         return -1;
     set_key(e, ev, time_ns);
-    e->heap[e->size + SENTINELS] = sentinel;
+    e->heap[e->size + SENTINELS] = sentinel(e->size + SENTINELS);
     sift_up(e, e->size++, &s);
     return 0;
 }
@@ -183,6 +187,7 @@ static __attribute__((noinline)) int schedule_slow(struct engine *e, struct engi
 int engine_schedule(struct engine *e, struct engine_event *ev, int64_t time_ns)
 {
     assert(time_ns >= e->now_ns && "event scheduled in the past");
+    assert(time_ns <= ENGINE_TIME_MAX);
     if (e->hole && !engine_pending(ev)) {    /* the common case: see the file header */
         set_key(e, ev, time_ns);
         e->hole = false;
@@ -221,15 +226,14 @@ int64_t engine_peek_time(const struct engine *e)
 {
     if (!e->hole)
         return e->size ? e->heap[0].time_ns : INT64_MAX;
-    /* The earliest pending event is one of the hole's children (or a sentinel,
-     * whose time is INT64_MAX, when there is none). */
-    return e->heap[earliest_child(e->heap, 1)].time_ns;
+    /* The earliest pending event is one of the hole's children. */
+    return e->size > 1 ? e->heap[earliest_child(e->heap, 1)].time_ns : INT64_MAX;
 }
 
 bool engine_check(const struct engine *e)
 {
     for (uint32_t i = 0; i < SENTINELS; i++)
-        if (e->heap[e->size + i].ev != &sentinel_ev || e->heap[e->size + i].time_ns != INT64_MAX)
+        if (e->heap[e->size + i].ev || e->heap[e->size + i].time_ns != sentinel(e->size + i).time_ns)
             return false;
     /* With a hole, slot 0 is stale: each subtree below it must still be a heap. */
     for (uint32_t i = e->hole ? 1 : 0; i < e->size; i++) {

@@ -18,6 +18,9 @@
 #include <stdint.h>
 
 #define ENGINE_NOT_PENDING UINT32_MAX
+/* The latest time an event may be scheduled at (the heap's sentinels use the
+ * few times above it). */
+#define ENGINE_TIME_MAX (INT64_MAX - 4)
 
 struct engine_event {
     int64_t time_ns;   /* when it fires; valid while pending */
@@ -65,7 +68,7 @@ static inline bool engine_pending(const struct engine_event *ev)
     return ev->heap_idx != ENGINE_NOT_PENDING;
 }
 
-/* Schedule ev at time_ns (>= now). If ev is already pending it is moved, and it
+/* Schedule ev at time_ns (now <= time_ns <= ENGINE_TIME_MAX). If ev is already pending it is moved, and it
  * then counts as newly scheduled for tie-breaking. Returns 0, -1 on ENOMEM. */
 int engine_schedule(struct engine *e, struct engine_event *ev, int64_t time_ns);
 
