@@ -207,21 +207,6 @@ void engine_cancel(struct engine *e, struct engine_event *ev)
     remove_at(e, i);
 }
 
-struct engine_event *engine_pop(struct engine *e)
-{
-    if (e->hole)
-        engine_fill_hole(e);
-    if (e->size == 0)
-        return NULL;
-    struct engine_event *ev = e->heap[0].ev;
-    e->now_ns = e->heap[0].time_ns;
-    ev->heap_idx = ENGINE_NOT_PENDING;
-    e->hole = true;
-    e->pending_sum += e->size;
-    e->popped++;
-    return ev;
-}
-
 int64_t engine_peek_time(const struct engine *e)
 {
     if (!e->hole)

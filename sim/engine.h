@@ -15,6 +15,7 @@
 #define HPSIM_ENGINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define ENGINE_NOT_PENDING UINT32_MAX
@@ -75,10 +76,28 @@ int engine_schedule(struct engine *e, struct engine_event *ev, int64_t time_ns);
 /* Remove ev if pending; a no-op otherwise. */
 void engine_cancel(struct engine *e, struct engine_event *ev);
 
+/* Refill the root after a pop (engine.c header); every operation does it when
+ * needed, so callers never have to. */
+void engine_fill_hole(struct engine *e);
+
 /* Remove and return the earliest event (advancing now_ns to its time), or
  * NULL when nothing is pending. Popping before dispatch lets a handler
- * schedule or cancel anything, itself included. */
-struct engine_event *engine_pop(struct engine *e);
+ * schedule or cancel anything, itself included. Inline: it runs once per
+ * event and, thanks to the root hole (engine.c), is a handful of stores. */
+static inline struct engine_event *engine_pop(struct engine *e)
+{
+    if (e->hole)
+        engine_fill_hole(e);
+    if (e->size == 0)
+        return NULL;
+    struct engine_event *ev = e->heap[0].ev;
+    e->now_ns = e->heap[0].time_ns;
+    ev->heap_idx = ENGINE_NOT_PENDING;
+    e->hole = true;
+    e->pending_sum += e->size;
+    e->popped++;
+    return ev;
+}
 
 /* Number of pending events. */
 static inline uint32_t engine_size(const struct engine *e)
@@ -88,10 +107,6 @@ static inline uint32_t engine_size(const struct engine *e)
 
 /* Earliest pending time, or INT64_MAX when empty. */
 int64_t engine_peek_time(const struct engine *e);
-
-/* Refill the root after a pop (engine.c header); every public operation does
- * it when needed, so callers never have to. */
-void engine_fill_hole(struct engine *e);
 
 /* Debug aid for tests: true when every parent orders before its children and
  * every event's heap_idx points back at its slot. */
