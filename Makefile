@@ -28,7 +28,7 @@ SIM_SRCS = $(sort $(filter-out sim/main.c,$(wildcard sim/*.c sim/policies/*.c si
 SIM_OBJS = $(SIM_SRCS:%.c=$(BUILD)/%.o)
 LIB      = $(BUILD)/libhpsim.a
 
-TESTS     = engine hist dist policies config model analytic trace_read capture workloads policy_runs sweep
+TESTS     = engine hist dist policies config model analytic trace_read capture workloads policy_runs sweep memory
 TEST_BINS = $(TESTS:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run test test-run test-asan check bench deps install uninstall clean fuzz fuzz-build probe
@@ -48,6 +48,10 @@ $(LIB): $(SIM_OBJS)
 
 $(BIN): $(BUILD)/sim/main.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+# test_memory counts hpsim's allocations through the linker's --wrap.
+$(BUILD)/tests/test_memory: CFLAGS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free \
+                               -Wl,--wrap=gsl_rng_alloc,--wrap=gsl_rng_free
 
 $(BUILD)/tests/test_%: tests/test_%.c tests/testutil.h $(LIB)
 	@mkdir -p $(dir $@)

@@ -55,6 +55,40 @@ static void hist_percentiles_within_relative_error(void **state)
     gsl_rng_free(r);
 }
 
+/* Every percentile from 0.1% to 99.9%, on samples spanning eleven decades
+ * (Pareto, alpha 0.3) plus values on both sides of octave and bucket edges. */
+static void hist_every_percentile_within_relative_error_over_decades(void **state)
+{
+    (void)state;
+    enum { N = 60000 };
+    static int64_t x[N];
+    static struct hist h;
+    gsl_rng *r = rng_stream_new(9, 9, 9, 9);
+    hist_init(&h);
+    int n = 0;
+    for (int k = HIST_SUB_BITS; k < 40; k++) {
+        int64_t edge = (int64_t)1 << k, width = edge >> HIST_SUB_BITS;
+        const int64_t v[] = {edge - 1, edge, edge + 1, edge + width - 1, edge + width};
+        for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+            x[n++] = v[i];
+    }
+    while (n < N)
+        x[n++] = (int64_t)fmin(gsl_ran_pareto(r, 0.3, 1.0), 1e12);
+    for (int i = 0; i < N; i++)
+        hist_add(&h, x[i]);
+    qsort(x, N, sizeof x[0], cmp64);
+    for (int permille = 1; permille < 1000; permille++) {
+        double q = permille / 1000.0;
+        int64_t exact = x[(size_t)ceil(q * N) - 1];
+        int64_t got = hist_percentile(&h, q);
+        double rel = fabs((double)(got - exact)) / (double)(exact ? exact : 1);
+        if (rel > HIST_REL_ERROR)
+            fail_msg("q=%g exact %lld got %lld rel %g > %g", q, (long long)exact, (long long)got, rel,
+                     HIST_REL_ERROR);
+    }
+    gsl_rng_free(r);
+}
+
 static void hist_memory_is_fixed(void **state)
 {
     (void)state;
@@ -92,6 +126,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hist_small_values_are_exact),
         cmocka_unit_test(hist_percentiles_within_relative_error),
+        cmocka_unit_test(hist_every_percentile_within_relative_error_over_decades),
         cmocka_unit_test(hist_memory_is_fixed),
         cmocka_unit_test(hist_merge_equals_adding_all),
     };
