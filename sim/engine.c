@@ -55,9 +55,10 @@ static inline void place(struct engine *e, uint32_t i, const struct engine_slot 
 
 static inline void sift_up(struct engine *e, uint32_t i, const struct engine_slot *s)
 {
-    while (i > 0) {
+    uint32_t top = e->hole;          /* never into a hole at the root: it orders first */
+    while (i > top) {
         uint32_t parent = (i - 1) / ARITY;
-        if (!slot_before(s, &e->heap[parent]))
+        if (parent < top || !slot_before(s, &e->heap[parent]))
             break;
         place(e, i, &e->heap[parent]);
         i = parent;
@@ -139,7 +140,8 @@ static void remove_at(struct engine *e, uint32_t i)
     e->heap[e->size] = sentinel(e->size);
     if (i == e->size)
         return;
-    if (i > 0 && slot_before(&last, &e->heap[(i - 1) / ARITY]))
+    uint32_t parent = (i - 1) / ARITY;
+    if (i > 0 && !(e->hole && parent == 0) && slot_before(&last, &e->heap[parent]))
         sift_up(e, i, &last);
     else
         sift_down(e, i, &last);
@@ -164,8 +166,18 @@ static inline void set_key(struct engine *e, struct engine_event *ev, int64_t ti
 static __attribute__((noinline)) int schedule_slow(struct engine *e, struct engine_event *ev, int64_t time_ns)
 {
     struct engine_slot s = { time_ns, ev };
+    if (engine_pending(ev) && e->hole) {
+        /* Take ev out and let it fill the hole, rather than fill the hole
+         * with the last slot and then move ev: a source's interrupt moving
+         * its vCPU's poll end earlier does this on every halt, and ev is
+         * often the last slot itself. */
+        remove_at(e, ev->heap_idx);
+        set_key(e, ev, time_ns);
+        e->hole = false;
+        sift_down(e, 0, &s);
+        return 0;
+    }
     if (engine_pending(ev)) {
-        engine_fill_hole(e);         /* while ev still has the key the heap was built on */
         set_key(e, ev, time_ns);
         /* A new seq only ever orders later, so a moved event can go either way
          * only through its time. */
@@ -188,11 +200,20 @@ int engine_schedule(struct engine *e, struct engine_event *ev, int64_t time_ns)
 {
     assert(time_ns >= e->now_ns && "event scheduled in the past");
     assert(time_ns <= ENGINE_TIME_MAX);
-    if (e->hole && !engine_pending(ev)) {    /* the common case: see the file header */
-        set_key(e, ev, time_ns);
-        e->hole = false;
-        sift_down(e, 0, &(struct engine_slot){ time_ns, ev });
-        return 0;
+    if (!engine_pending(ev)) {
+        struct engine_slot s = { time_ns, ev };
+        if (e->hole) {               /* the common case: see the file header */
+            set_key(e, ev, time_ns);
+            e->hole = false;
+            sift_down(e, 0, &s);
+            return 0;
+        }
+        if (e->size < e->cap) {      /* the hole is already filled: a plain push */
+            set_key(e, ev, time_ns);
+            e->heap[e->size + SENTINELS] = sentinel(e->size + SENTINELS);
+            sift_up(e, e->size++, &s);
+            return 0;
+        }
     }
     return schedule_slow(e, ev, time_ns);
 }
