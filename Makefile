@@ -50,7 +50,7 @@ $(BIN): $(BUILD)/sim/main.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 # test_memory counts hpsim's allocations through the linker's --wrap.
-$(BUILD)/tests/test_memory: CFLAGS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free \
+$(BUILD)/tests/test_memory: private CFLAGS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free \
                                -Wl,--wrap=gsl_rng_alloc,--wrap=gsl_rng_free
 
 $(BUILD)/tests/test_%: tests/test_%.c tests/testutil.h $(LIB)
