@@ -4,6 +4,7 @@
 #   make test       install missing packages, build, run every test
 #   make test-asan  the tests again under AddressSanitizer + UBSan (build/asan)
 #   make fuzz       libFuzzer harnesses for the config loader and capture readers
+#   make bench      performance table and bench/results.json (docs/performance.md)
 #   make install    PREFIX=/usr/local DESTDIR= (the usual)
 #   make clean
 
@@ -27,10 +28,10 @@ SIM_SRCS = $(sort $(filter-out sim/main.c,$(wildcard sim/*.c sim/policies/*.c si
 SIM_OBJS = $(SIM_SRCS:%.c=$(BUILD)/%.o)
 LIB      = $(BUILD)/libhpsim.a
 
-TESTS     = engine hist dist policies config model analytic trace_read capture workloads policy_runs sweep replay
+TESTS     = engine hist dist policies config model analytic trace_read capture workloads policy_runs sweep memory replay
 TEST_BINS = $(TESTS:%=$(BUILD)/tests/test_%)
 
-.PHONY: all run test test-run test-asan check deps install uninstall clean fuzz fuzz-build probe
+.PHONY: all run test test-run test-asan check bench deps install uninstall clean fuzz fuzz-build probe
 
 all: $(BIN)
 
@@ -47,6 +48,10 @@ $(LIB): $(SIM_OBJS)
 
 $(BIN): $(BUILD)/sim/main.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+# test_memory counts hpsim's allocations through the linker's --wrap.
+$(BUILD)/tests/test_memory: private CFLAGS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free \
+                               -Wl,--wrap=gsl_rng_alloc,--wrap=gsl_rng_free
 
 $(BUILD)/tests/test_%: tests/test_%.c tests/testutil.h $(LIB)
 	@mkdir -p $(dir $@)
@@ -72,6 +77,14 @@ test-asan: deps
 	 $(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/hpsim OPT="$(SAN)" test-run
 
 check: test
+
+$(BUILD)/bench/bench: bench/bench.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+bench: deps
+	@$(MAKE) --no-print-directory hpsim $(BUILD)/bench/bench
+	$(BUILD)/bench/bench
 
 # The KVM probe (issue: record a real host); only libc and linux/kvm.h.
 probe:

@@ -55,6 +55,8 @@ int dist_parse_or(const struct cfg *c, json_t *obj, const char *path, const char
  * zeroed dist, and twice. */
 void dist_free(struct dist *d);
 int64_t dist_sample(const struct dist *d, gsl_rng *r);
+/* llround(x) for 0 <= x <= NS_MAX (one hour in ns), a third of its cost. */
+int64_t dist_round_ns(double x);
 /* Empirical only: bin i's bounds and share of the total weight; -1 past the
  * last bin or for other kinds. */
 int dist_bin(const struct dist *d, size_t i, double *lo, double *hi, double *share);

@@ -385,6 +385,7 @@ int sim_run(const struct sim_spec *s, const struct policy *pol, const struct sim
     if (show)
         progress(opts, m, t0, true);
     met->events = m->eng.popped;
+    met->pending_sum = m->eng.pending_sum;
     if (!stopped)
         model_finish(m);
     run_free(&r);

@@ -138,6 +138,7 @@ struct metrics {
     uint64_t transactions;           /* tcp_rr replies, storage completions */
     uint64_t migrations;             /* wakeups placed on another pCPU (host.placement "free") */
     uint64_t events;
+    uint64_t pending_sum;            /* pending events summed over pops: / events = mean queue length */
     struct hist wakeup;              /* interrupt arrival -> guest running, per halt */
     struct hist rtt;                 /* tcp_rr round trip */
     struct hist io_lat;              /* storage: I/O submitted -> guest handles its completion */

@@ -2,6 +2,7 @@
  * variance within tolerances derived from the sample size. */
 #include "testutil.h"
 
+#include <gsl/gsl_randist.h>
 #include <math.h>
 
 #include "dist.h"
@@ -148,6 +149,75 @@ static void dist_integer_is_constant_shorthand(void **s)
     assert_true(dist_mean(&d) == 777);
 }
 
+/* dist_sample as it was before its lognormal and rounding were written out
+ * for speed: GSL's samplers and llround. */
+static int64_t reference_sample(const struct dist *d, gsl_rng *r)
+{
+    double x = 0;
+    switch (d->kind) {
+    case DIST_CONSTANT: x = d->a; break;
+    case DIST_EXPONENTIAL: x = gsl_ran_exponential(r, d->a); break;
+    case DIST_UNIFORM: x = gsl_ran_flat(r, d->a, d->b); break;
+    case DIST_NORMAL:
+        for (int i = 0; i < 64; i++) {
+            x = d->a + gsl_ran_gaussian_ziggurat(r, d->b);
+            if (x >= 0)
+                break;
+        }
+        if (!(x >= 0))
+            x = 0;
+        break;
+    case DIST_LOGNORMAL: x = gsl_ran_lognormal(r, d->a, d->b); break;
+    case DIST_GAMMA: x = gsl_ran_gamma(r, d->a, d->b); break;
+    case DIST_WEIBULL: x = gsl_ran_weibull(r, d->a, d->b); break;
+    case DIST_PARETO: x = gsl_ran_pareto(r, d->a, d->b); break;
+    default: fail_msg("kind %d has no reference", (int)d->kind);
+    }
+    if (!(x >= 0))
+        return 0;
+    if (x > 3600e9)
+        return 3600000000000LL;
+    return llround(x);
+}
+
+/* Twin streams: every sample equals the reference's, so the speed-ups
+ * change no result. */
+static void dist_samples_equal_gsl_and_llround(void **s)
+{
+    (void)s;
+    static const char *const dists[] = {
+        "{\"dist\":\"constant\",\"value_ns\":1234}",
+        "{\"dist\":\"exponential\",\"mean_ns\":7}",
+        "{\"dist\":\"uniform\",\"min_ns\":0,\"max_ns\":9}",
+        "{\"dist\":\"normal\",\"mean_ns\":5,\"sd_ns\":9}",
+        "{\"dist\":\"lognormal\",\"median_ns\":4000,\"sigma\":0.3}",
+        "{\"dist\":\"lognormal\",\"median_ns\":3,\"sigma\":5}",
+        "{\"dist\":\"gamma\",\"mean_ns\":30,\"shape\":2.5}",
+        "{\"dist\":\"pareto\",\"min_ns\":1,\"alpha\":0.05}",
+    };
+    for (size_t k = 0; k < sizeof dists / sizeof dists[0]; k++) {
+        struct dist d = parse(dists[k]);
+        gsl_rng *a = rng_stream_new(11, k, 0, 0), *b = rng_stream_new(11, k, 0, 0);
+        for (int i = 0; i < 100000; i++) {
+            int64_t got = dist_sample(&d, a), want = reference_sample(&d, b);
+            if (got != want)
+                fail_msg("%s: draw %d: %lld, reference %lld", dists[k], i, (long long)got, (long long)want);
+        }
+        gsl_rng_free(a);
+        gsl_rng_free(b);
+    }
+}
+
+static void dist_round_ns_matches_llround_at_the_edges(void **s)
+{
+    (void)s;
+    const double x[] = {0, 0.25, 0.49999999999999994, 0.5, 0.5000000000000001, 1.5, 2.5, 3.4999999,
+                        4503599627370495.5 / 4, 1e12 + 0.5, 3600e9 - 0.5, 3600e9};
+    for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
+        if (dist_round_ns(x[i]) != llround(x[i]))
+            fail_msg("%.17g: %lld, llround %lld", x[i], (long long)dist_round_ns(x[i]), llround(x[i]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +228,8 @@ int main(void)
         cmocka_unit_test(dist_pareto_moments),       cmocka_unit_test(dist_integer_is_constant_shorthand),
         cmocka_unit_test(dist_empirical_moments),    cmocka_unit_test(dist_empirical_matches_its_histogram),
         cmocka_unit_test(dist_empirical_errors_name_file_and_line),
+        cmocka_unit_test(dist_samples_equal_gsl_and_llround),
+        cmocka_unit_test(dist_round_ns_matches_llround_at_the_edges),
     };
     return cmocka_run_group_tests_name("dist", tests, NULL, NULL);
 }

@@ -29,6 +29,19 @@ static void hist_small_values_are_exact(void **state)
     assert_true(fabs(hist_mean(&h) - 49.5) < 1e-9);
 }
 
+/* Sort the n samples x, and require the histogram's percentile q to be within
+ * HIST_REL_ERROR of the exact nearest-rank one. */
+static void expect_percentile(int64_t *x, int n, bool sorted, const struct hist *h, double q)
+{
+    if (!sorted)
+        qsort(x, (size_t)n, sizeof x[0], cmp64);
+    int64_t exact = x[(size_t)ceil(q * n) - 1];
+    int64_t got = hist_percentile(h, q);
+    double rel = fabs((double)(got - exact)) / (double)(exact ? exact : 1);
+    if (rel > HIST_REL_ERROR)
+        fail_msg("q=%g exact %lld got %lld rel %g > %g", q, (long long)exact, (long long)got, rel, HIST_REL_ERROR);
+}
+
 static void hist_percentiles_within_relative_error(void **state)
 {
     (void)state;
@@ -41,17 +54,36 @@ static void hist_percentiles_within_relative_error(void **state)
         x[i] = (int64_t)gsl_ran_lognormal(r, log(20000.0), 1.5);
         hist_add(&h, x[i]);
     }
-    qsort(x, N, sizeof x[0], cmp64);
     const double q[] = {0.01, 0.1, 0.5, 0.9, 0.99, 0.999};
-    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
-        int64_t exact = x[(size_t)ceil(q[i] * N) - 1];
-        int64_t got = hist_percentile(&h, q[i]);
-        double rel = fabs((double)(got - exact)) / (double)exact;
-        if (rel > HIST_REL_ERROR)
-            fail_msg("q=%g exact %lld got %lld rel %g > %g", q[i], (long long)exact, (long long)got, rel,
-                     HIST_REL_ERROR);
-    }
+    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
+        expect_percentile(x, N, i > 0, &h, q[i]);
     assert_int_equal(hist_percentile(&h, 1.0), x[N - 1]);
+    gsl_rng_free(r);
+}
+
+/* Every percentile from 0.1% to 99.9%, on samples spanning eleven decades
+ * (Pareto, alpha 0.3) plus values on both sides of octave and bucket edges. */
+static void hist_every_percentile_within_relative_error_over_decades(void **state)
+{
+    (void)state;
+    enum { N = 60000 };
+    static int64_t x[N];
+    static struct hist h;
+    gsl_rng *r = rng_stream_new(9, 9, 9, 9);
+    hist_init(&h);
+    int n = 0;
+    for (int k = HIST_SUB_BITS; k < 40; k++) {
+        int64_t edge = (int64_t)1 << k, width = edge >> HIST_SUB_BITS;
+        const int64_t v[] = {edge - 1, edge, edge + 1, edge + width - 1, edge + width};
+        for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+            x[n++] = v[i];
+    }
+    while (n < N)
+        x[n++] = (int64_t)fmin(gsl_ran_pareto(r, 0.3, 1.0), 1e12);
+    for (int i = 0; i < N; i++)
+        hist_add(&h, x[i]);
+    for (int permille = 1; permille < 1000; permille++)
+        expect_percentile(x, N, permille > 1, &h, permille / 1000.0);
     gsl_rng_free(r);
 }
 
@@ -92,6 +124,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hist_small_values_are_exact),
         cmocka_unit_test(hist_percentiles_within_relative_error),
+        cmocka_unit_test(hist_every_percentile_within_relative_error_over_decades),
         cmocka_unit_test(hist_memory_is_fixed),
         cmocka_unit_test(hist_merge_equals_adding_all),
     };
