@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "trace_private.h"
 
@@ -45,6 +46,12 @@ int trace_read(const char *path, trace_cb cb, void *ctx, struct trace_stats *st,
     if (!f)
         return hp_errorf(err, HP_EXIT_USAGE, "%s: cannot open: %s", path,
                          strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(f);
+        return hp_errorf(err, HP_EXIT_USAGE, "%s: is a directory, expected a trace.dat or "
+                         "trace-cmd report text", path);
+    }
     n = fread(head, 1, sizeof head, f);
     if (n == sizeof head && memcmp(head, trace_dat_magic, sizeof head) == 0) {
         fclose(f);

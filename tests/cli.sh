@@ -58,5 +58,19 @@ grep -q '"halt_poll_ns_grow": 4' "$T/g.json" && ok || ko "--set not in effective
 expect 1 $H $CFG $Q -q -o /nonexistent-dir/r.json; err_has "/nonexistent-dir/r.json"
 ls /nonexistent-dir 2>/dev/null && ko "partial output" || ok
 
+# SIGINT/SIGTERM mid-run: exit 130, says how far it got, an older results file is untouched
+for sig in INT TERM; do
+    echo "old results" >"$T/old.json"
+    $H $CFG --duration 60 -q -o "$T/old.json" 2>"$T/err" &
+    pid=$!
+    sleep 0.5
+    kill -$sig $pid
+    wait $pid; rc=$?
+    [ $rc = 130 ] && ok || ko "SIG$sig: exit $rc, expected 130"
+    grep -q "interrupted during policy" "$T/err" && ok || ko "SIG$sig: no progress message: $(cat "$T/err")"
+    [ "$(cat "$T/old.json")" = "old results" ] && ok || ko "SIG$sig: the old results file changed"
+    ls "$T"/old.json?* >/dev/null 2>&1 && ko "SIG$sig: a temporary file was left" || ok
+done
+
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

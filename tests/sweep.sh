@@ -131,6 +131,16 @@ wait $pid; rc=$?
 err_has "nothing written"
 ls "$T"/int.csv* >/dev/null 2>&1 && ko "SIGINT left a file" || ok
 [ -z "$(pgrep -P $pid)" ] && ok || ko "SIGINT left workers running"
+# ... and an older results file of the same name is left exactly as it was
+echo "old results" >"$T/old.csv"
+$H sweep $CFG policy.halt_poll_ns_grow=1:16:1 --duration 2 -j 2 -o "$T/old.csv" 2>"$T/err" &
+pid=$!
+i=0
+while [ -z "$(pgrep -P $pid)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -INT $pid
+wait $pid; rc=$?
+[ $rc = 130 ] && [ "$(cat "$T/old.csv")" = "old results" ] && ok || ko "SIGINT: old file changed (exit $rc)"
+ls "$T"/old.csv?* >/dev/null 2>&1 && ko "SIGINT left a temporary file" || ok
 
 echo "sweep: $pass passed, $fail failed"
 [ $fail -eq 0 ]
