@@ -23,6 +23,9 @@ int cmd_usage_error(const char *cmd, const char *fmt, const char *arg);
 int cmd_parse_duration(const char *s, char **set_out);
 int cmd_parse_seed(const char *s, char **set_out);
 void cmd_list_policies(void);
+/* Fail before any run, not after it, when -o's directory cannot take the
+ * file (the file itself is written later, to a temporary name, then renamed). */
+int cmd_check_output(const char *path, struct hp_error *err);
 
 struct sim_spec;
 struct sim_opts;

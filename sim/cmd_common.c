@@ -1,5 +1,8 @@
 /* cmd_common.c - helpers shared by the subcommands. See cmd.h. */
 #include <errno.h>
+#include <libgen.h>
+#include <string.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -137,5 +140,15 @@ int cmd_run_policy(const struct sim_spec *spec, int i, const struct cmd_traces *
         rc = -1;
     if (t->events && trace_emit_close(&e, rc == 0, rc == 0 ? err : NULL) && rc == 0)
         rc = -1;
+    return rc;
+}
+
+int cmd_check_output(const char *path, struct hp_error *err)
+{
+    char *dup = path ? strdup(path) : NULL;
+    int rc = 0;
+    if (dup && access(dirname(dup), W_OK | X_OK) != 0)
+        rc = hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
+    free(dup);
     return rc;
 }

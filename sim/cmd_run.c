@@ -21,7 +21,7 @@ static void help(FILE *f)
           "options:\n"
           "  -o, --output FILE      write results: JSON, or CSV if FILE ends in .csv\n"
           "  -p, --policy LIST      policies to compare, comma separated (default: the\n"
-          "                         config's \"policies\", else none,always,v3,v4,blocktime)\n"
+          "                         config's \"policies\", else none,always,v3,v4,blocktime,mainline)\n"
           "  -s, --set PATH=VALUE   override any config field, e.g.\n"
           "                         --set policy.halt_poll_ns_grow=4 --set vms[0].vcpus=2\n"
           "      --seed N           random seed (default: the config's, else 1)\n"
@@ -52,6 +52,8 @@ struct run_args {
 static int run_all(const struct run_args *a)
 {
     struct hp_error err = {0};
+    if (cmd_check_output(a->output, &err) != 0)
+        return cmd_fail(&err);
     json_t *root = cfg_load(a->config, a->sets, a->nsets, &err);
     if (!root)
         return cmd_fail(&err);

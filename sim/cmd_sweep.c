@@ -50,6 +50,8 @@ static void help(FILE *f)
           "  -s, --set PATH=VALUE   override a config field for every point\n"
           "      --seed N           base seed (default: the config's); the run of point\n"
           "                         P, repetition R uses a seed mixed from (N, P, R)\n"
+          "      --common-seeds     the same seeds at every point (mixed from (N, 0, R)):\n"
+          "                         common random numbers, smoother curves\n"
           "      --duration SECONDS simulated time of each run\n"
           "  -r, --reps N           repetitions per point (default 1); N > 1 reports the\n"
           "                         mean and adds KEY_ci95, the 95% confidence half-width\n"
@@ -129,7 +131,9 @@ static int run_one(const struct sweep_ctx *c, int64_t run, json_t **rows, uint64
     int rc = point_spec(c, point, &spec, err);
     if (!rc && !(met = malloc(sizeof *met)))
         rc = hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");
-    *seed = spec.seed = sweep_seed(spec.seed, point, rep);
+    /* Common random numbers: with --common-seeds every point sees the same
+     * arrivals, so differences between points are the swept value's alone. */
+    *seed = spec.seed = sweep_seed(spec.seed, c->a->sw.common_seeds ? 0 : point, rep);
     *rows = json_array();
     struct sim_opts opts = { .stop = &cmd_stop };
     for (int i = 0; i < spec.npolicies && !rc; i++) {
@@ -523,24 +527,13 @@ static int write_out(struct sweep_ctx *c, json_t *head, struct hp_error *err)
     return rc;
 }
 
-/* Fail before the runs, not after them, when -o's directory cannot take the file. */
-static int check_output(const char *path, struct hp_error *err)
-{
-    char *dup = path ? strdup(path) : NULL;
-    int rc = 0;
-    if (dup && access(dirname(dup), W_OK | X_OK) != 0)
-        rc = hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
-    free(dup);
-    return rc;
-}
-
 static int sweep_all(const struct sweep_args *a)
 {
     struct hp_error err = {0};
     struct sweep_ctx c = { .a = a };
     json_t *head = NULL;
     int rc = 0;
-    if (check_output(a->output, &err) || !(c.base = cfg_load(a->config, a->sets, a->nsets, &err)) ||
+    if (cmd_check_output(a->output, &err) || !(c.base = cfg_load(a->config, a->sets, a->nsets, &err)) ||
         !(head = make_head(&c, &err)) || check_values(&c, &err) || plan_runs(&c, &err)) {
         rc = cmd_fail(&err);
         goto out;
@@ -592,6 +585,9 @@ static int parse_opt(struct sweep_args *a, int c, char **extra, const char *text
         extra[1] = NULL;
         return cmd_parse_duration(optarg, &extra[1]) ?
                cmd_usage_error("sweep", "--duration '%s': expected a number of seconds > 0", optarg) : 0;
+    case 'C':
+        a->sw.common_seeds = true;
+        return 0;
     case 'r':
         a->reps = parse_count(optarg, 10000);
         return a->reps < 0 ? cmd_usage_error("sweep", "--reps '%s': expected an integer from 1 to 10000", optarg) : 0;
@@ -630,7 +626,8 @@ int cmd_sweep(int argc, char **argv)
         {"set", required_argument, 0, 's'},      {"seed", required_argument, 0, 'S'},
         {"duration", required_argument, 0, 'D'}, {"reps", required_argument, 0, 'r'},
         {"jobs", required_argument, 0, 'j'},     {"shard", required_argument, 0, 'K'},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
+        {"common-seeds", no_argument, 0, 'C'},  {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
     };
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     struct sweep_args a = { .reps = 1, .jobs = ncpu > 0 ? (int)ncpu : 1 };

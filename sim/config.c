@@ -145,6 +145,7 @@ static int next_part(const char **p, char *key, size_t n, long *index)
 {
     const char *s = *p;
     *index = -1;
+    key[0] = '\0';
     if (*s == '[') {
         char *end;
         errno = 0;
@@ -209,6 +210,12 @@ int cfg_set(json_t *root, const char *file, const char *assignment, struct hp_er
                 return json_array_set_new(cur, (size_t)index, value) == 0 ? 0
                        : hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");
             child = json_array_get(cur, (size_t)index);
+        } else if (json_is_object(cur) && key[0] == '\0') {
+            /* [n] on something that is not an array (yet): the array's defaults
+             * are filled in only when the config loads, so give it whole. */
+            json_decref(value);
+            return hp_errorf(err, HP_EXIT_USAGE, "%s: --set %s: no array there in the config: "
+                             "set the whole array (PATH=[...])", file, path);
         } else if (json_is_object(cur)) {
             if (last)
                 return json_object_set_new(cur, key, value) == 0 ? 0

@@ -26,7 +26,7 @@ static int load_policies(const struct cfg *c, json_t *root, const char *policy_l
     }
     json_t *arr = json_object_get(root, "policies");
     if (!arr) {
-        arr = json_pack("[sssss]", "none", "always", "v3", "v4", "blocktime");
+        arr = json_pack("[ssssss]", "none", "always", "v3", "v4", "blocktime", "mainline");
         json_object_set_new(root, "policies", arr);
     }
     if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > 64)

@@ -38,6 +38,7 @@ struct sweep {
     struct sweep_param params[SWEEP_MAX_PARAMS];
     int nparams;
     int64_t npoints;  /* product of nvalues; 1 with no parameter */
+    bool common_seeds; /* every point uses the same seeds (common random numbers) */
 };
 
 /* An empty sweep: one point, no parameter. */

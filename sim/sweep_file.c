@@ -35,9 +35,13 @@ json_t *sweep_head(const struct sweep *sw, json_t *config, json_t *policies, int
         }
         json_array_append_new(params, json_pack("{s:s, s:o}", "path", sw->params[p].path, "values", vals));
     }
-    return json_pack("{s:s, s:O, s:{s:o, s:O, s:i, s:I}}", "hpsim_version", HPSIM_VERSION,
-                     "config", config, "sweep", "params", params, "policies", policies,
-                     "reps", reps, "npoints", (json_int_t)sw->npoints);
+    json_t *head = json_pack("{s:s, s:O, s:{s:o, s:O, s:i, s:I}}", "hpsim_version", HPSIM_VERSION,
+                             "config", config, "sweep", "params", params, "policies", policies,
+                             "reps", reps, "npoints", (json_int_t)sw->npoints);
+    /* Only when set, so files of ordinary sweeps keep their bytes. */
+    if (sw->common_seeds)
+        json_object_set_new(json_object_get(head, "sweep"), "common_seeds", json_true());
+    return head;
 }
 
 json_t *sweep_point(const struct sweep *sw, int64_t point, json_t *const *rep_rows,

@@ -45,7 +45,7 @@ PY
 expect 0 $H $CFG $Q -q -o "$T/r.csv"
 [ ! -s "$T/out" ] && ok || ko "-q printed a table"
 head -1 "$T/r.csv" | grep -q "^policy,c0_pct,poll_pct" && ok || ko "CSV header"
-[ "$(wc -l <"$T/r.csv")" = 6 ] && ok || ko "CSV rows"
+[ "$(wc -l <"$T/r.csv")" = 7 ] && ok || ko "CSV rows"
 
 # determinism at the command line, and --seed changes the run
 $H $CFG $Q -q -o "$T/a.json"; $H $CFG $Q -q -o "$T/b.json"; $H $CFG $Q -q --seed 5 -o "$T/c.json"
@@ -55,7 +55,8 @@ cmp -s "$T/a.json" "$T/c.json" && ko "--seed had no effect" || ok
 # --set reaches the policy; an unwritable output is a runtime error, no partial file
 expect 0 $H $CFG $Q -q --policy blocktime --set policy.halt_poll_ns_grow=4 -o "$T/g.json"
 grep -q '"halt_poll_ns_grow": 4' "$T/g.json" && ok || ko "--set not in effective config"
-expect 1 $H $CFG $Q -q -o /nonexistent-dir/r.json; err_has "/nonexistent-dir/r.json"
+expect 1 $H $CFG $Q -o /nonexistent-dir/r.json; err_has "/nonexistent-dir/r.json"
+[ ! -s "$T/out" ] && ok || ko "an unwritable -o is found only after the run"
 ls /nonexistent-dir 2>/dev/null && ko "partial output" || ok
 
 # SIGINT/SIGTERM mid-run: exit 130, says how far it got, an older results file is untouched

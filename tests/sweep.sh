@@ -120,6 +120,20 @@ expect 1 $H sweep $SW -o /nonexistent-dir/s.csv;                  err_has "/none
 expect 0 $H sweep --help; grep -q "LO\*FACTOR..HI" "$T/out" && ok || ko "sweep --help lacks the forms"
 expect 0 $H merge --help
 
+# --common-seeds: every point sees the same arrivals, so a policy that ignores
+# the swept value gives identical rows; shards of it merge to the same bytes
+expect 0 $H sweep $CFG policy.halt_poll_ns=10000,40000 --policy none,always --duration 0.02 --common-seeds -o "$T/cs.csv"
+[ "$(grep '"none"' "$T/cs.csv" | cut -d, -f2- | sort -u | wc -l)" = 1 ] && ok || ko "--common-seeds: none differs between points"
+expect 0 $H sweep $CFG policy.halt_poll_ns=10000,40000 --policy none,always --duration 0.02 -o "$T/ncs.csv"
+[ "$(grep '"none"' "$T/ncs.csv" | cut -d, -f2- | sort -u | wc -l)" = 2 ] && ok || ko "without --common-seeds the points' seeds should differ"
+for k in 1 2; do
+    expect 0 $H sweep $CFG policy.halt_poll_ns=10000,40000 --policy none,always --duration 0.02 --common-seeds --shard $k/2 -o "$T/csp$k.json"
+done
+expect 0 $H merge "$T/csp1.json" "$T/csp2.json" -o "$T/csm.csv"
+same "$T/cs.csv" "$T/csm.csv" "--common-seeds shards merged"
+expect 0 $H sweep $CFG policy.halt_poll_ns=10000,40000 --policy none,always --duration 0.02 --shard 2/2 -o "$T/csx.json"
+expect 2 $H merge "$T/csp1.json" "$T/csx.json" -o "$T/bad.csv"
+
 # SIGINT: workers stop, nothing is written, exit 130 with how far it got
 $H sweep $CFG policy.halt_poll_ns_grow=1:16:1 --duration 2 -j 2 -o "$T/int.csv" 2>"$T/err" &
 pid=$!
