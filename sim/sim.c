@@ -168,6 +168,27 @@ static int load_placement(const struct cfg *c, json_t *host, struct sim_spec *s)
     return 0;
 }
 
+/* A window (any ns parameter of a policy) longer than the whole run cannot
+ * be what was meant: most likely a unit slip (ms for ns) in duration_s or
+ * the parameter. */
+static int check_windows(const struct cfg *c, const struct sim_spec *s)
+{
+    for (int i = 0; i < s->npolicies; i++) {
+        const struct policy *p = &s->policies[i];
+        for (int side = 0; side < 2; side++) {
+            const struct policy_ops *ops = side ? p->guest : p->ops;
+            const int64_t *param = side ? p->guest_param : p->param;
+            for (int k = 0; ops && ops->params && ops->params[k].name; k++)
+                if (strcmp(ops->params[k].unit, "ns") == 0 && param[k] > s->duration_ns)
+                    return hp_errorf(c->err, HP_EXIT_USAGE,
+                                     "%s: policy.%s.%s: %lld ns is longer than the simulated time "
+                                     "(duration_s %.9g): a unit slip?", c->file, ops->name,
+                                     ops->params[k].name, (long long)param[k], (double)s->duration_ns / 1e9);
+        }
+    }
+    return 0;
+}
+
 int sim_spec_load(json_t *root, const char *file, const char *policy_list,
                   struct sim_spec *s, struct hp_error *err)
 {
@@ -192,7 +213,7 @@ int sim_spec_load(json_t *root, const char *file, const char *policy_list,
         return -1;
     s->duration_ns = llround(dur * 1e9);
     s->seed = (uint64_t)seed;
-    return 0;
+    return check_windows(&c, s);
 }
 
 void sim_spec_free(struct sim_spec *s)
