@@ -5,6 +5,7 @@
 #   make test-asan  the tests again under AddressSanitizer + UBSan (build/asan)
 #   make fuzz       libFuzzer harnesses for the config loader and capture readers
 #   make bench      performance table and bench/results.json (docs/performance.md)
+#   make validate   hpsim against the kernel on traces/probe (docs/validation.md)
 #   make install    PREFIX=/usr/local DESTDIR= (the usual)
 #   make clean
 
@@ -31,7 +32,7 @@ LIB      = $(BUILD)/libhpsim.a
 TESTS     = engine hist dist policies config model analytic trace_read capture workloads policy_runs sweep memory replay fit
 TEST_BINS = $(TESTS:%=$(BUILD)/tests/test_%)
 
-.PHONY: all run test test-run test-asan check bench deps install uninstall clean fuzz fuzz-build probe
+.PHONY: all run test test-run test-asan check bench deps install uninstall clean fuzz fuzz-build probe validate
 
 all: $(BIN)
 
@@ -85,6 +86,11 @@ $(BUILD)/bench/bench: bench/bench.c $(LIB)
 bench: deps
 	@$(MAKE) --no-print-directory hpsim $(BUILD)/bench/bench
 	$(BUILD)/bench/bench
+
+# hpsim against the kernel: the shipped probe captures, replayed on the
+# profile fitted from their _poll0 halves (docs/validation.md).
+validate: $(BIN)
+	./$(BIN) validate traces/probe/* --include configs/host_probe.json
 
 # The KVM probe (issue: record a real host); only libc and linux/kvm.h.
 probe:
