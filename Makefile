@@ -90,17 +90,18 @@ bench: deps
 # hpsim against the kernel: the shipped probe captures, replayed on the
 # profile fitted from their _poll0 halves (docs/validation.md).
 validate: $(BIN)
-	./$(BIN) validate traces/probe/* --include configs/host_probe.json
+	./$(BIN) validate traces/probe/* --include configs/hosts/probe.json
 
 # The KVM probe (issue: record a real host); only libc and linux/kvm.h.
 probe:
 	@$(MAKE) --no-print-directory -C probe
 
 install: hpsim
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/configs/data
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/configs/data $(DESTDIR)$(DATADIR)/configs/hosts
 	install -m 755 hpsim $(DESTDIR)$(BINDIR)/hpsim
 	install -m 644 configs/*.json $(DESTDIR)$(DATADIR)/configs/
 	install -m 644 configs/data/* $(DESTDIR)$(DATADIR)/configs/data/
+	install -m 644 configs/hosts/* $(DESTDIR)$(DATADIR)/configs/hosts/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hpsim

@@ -1,7 +1,7 @@
 #!/bin/sh
 # validate.sh - hpsim fit and hpsim validate end to end on the shipped probe
 # captures (traces/probe), with the shipped profile fitted from their _poll0
-# halves (configs/host_probe.json), and the synthetic probe scenarios
+# halves (configs/hosts/probe.json), and the synthetic probe scenarios
 # (configs/probe_*.json) against the captured share of polled wakeups.
 # Figures and why they are what they are: docs/validation.md.
 . "$(dirname "$0")/lib/common.sh"
@@ -18,11 +18,11 @@ py() {
 expect 0 "$H" fit $P/*_poll0 -o "$T/host.json"
 py fit_reproduces_the_shipped_profile '
 import json, os
-a = json.load(open(os.environ["T"] + "/host.json")); b = json.load(open("configs/host_probe.json"))
+a = json.load(open(os.environ["T"] + "/host.json")); b = json.load(open("configs/hosts/probe.json"))
 for d in (a, b): d["_fit"].pop("made_by")
-if a != b: print("configs/host_probe.json differs from a new fit of traces/probe/*_poll0")'
+if a != b: print("configs/hosts/probe.json differs from a new fit of traces/probe/*_poll0")'
 
-expect 0 "$H" validate $P/* --include configs/host_probe.json -q -o "$T/v.json"
+expect 0 "$H" validate $P/* --include configs/hosts/probe.json -q -o "$T/v.json"
 py validate_table_figures '
 import json, os
 rows = {r["capture"]: r for r in json.load(open(os.environ["T"] + "/v.json"))["captures"]}
