@@ -66,6 +66,19 @@ static void fx_halt(struct fixture *x, int pid, int vcpu, int cpu, int64_t hx, i
     x->t = start + len + 10000;
 }
 
+/* A fixture with one vCPU thread (pid 100, vCPU 0, host CPU 1). */
+static void fx_begin(struct fixture *x)
+{
+    fx_open(x);
+    fx_thread(x, 100, 0, 1);
+}
+
+static void fx_end(struct fit_result *r, struct capture *cap)
+{
+    fit_free(r);
+    capture_free(cap);
+}
+
 /* Close the file, load it and fit with the VM's window vm_window. */
 static void fx_fit(struct fixture *x, int64_t vm_window, struct capture *cap, struct fit_result *r)
 {
@@ -91,8 +104,7 @@ static void fit_hlt_exit_is_the_lower_median(void **state)
     struct fit_result r;
 
     (void)state;
-    fx_open(&x);
-    fx_thread(&x, 100, 0, 1);
+    fx_begin(&x);
     for (int i = 0; i < 4; i++)
         fx_halt(&x, 100, 0, 1, hx[i], -1, 50000, true);
     fx_fit(&x, 0, &cap, &r);
@@ -100,8 +112,7 @@ static void fit_hlt_exit_is_the_lower_median(void **state)
     assert_int_equal(r.hlt_exit.value, 2000);   /* sorted 1000 2000 3000 4000: [(4-1)/2] */
     assert_int_equal(r.poll_iter.n, 0);         /* no delivery: nothing else to fit */
     assert_int_equal(r.nstates, 0);
-    fit_free(&r);
-    capture_free(&cap);
+    fx_end(&r, &cap);
 }
 
 static void fit_poll_iter_is_twice_the_median_poll_hit_delay(void **state)
@@ -112,8 +123,7 @@ static void fit_poll_iter_is_twice_the_median_poll_hit_delay(void **state)
     struct fit_result r;
 
     (void)state;
-    fx_open(&x);
-    fx_thread(&x, 100, 0, 1);
+    fx_begin(&x);
     for (int i = 0; i < 3; i++)
         fx_halt(&x, 100, 0, 1, 1000, 20000, 20000 + delay[i], false);
     fx_halt(&x, 100, 0, 1, 1000, 20000, 20000 + 90000, true);  /* blocked: not a poll hit */
@@ -122,8 +132,7 @@ static void fit_poll_iter_is_twice_the_median_poll_hit_delay(void **state)
     assert_int_equal(r.poll_iter.value, 1000);
     assert_int_equal(r.poll_hit_resume.n, 0);   /* no kvm_entry after a wakeup */
     assert_int_equal(r.nstates, 0);             /* the window is unknown: no block-path sample */
-    fit_free(&r);
-    capture_free(&cap);
+    fx_end(&r, &cap);
 }
 
 /* 30 halts blocked 20 us before a delivery woken 9 us later, 30 blocked 5 ms
@@ -136,8 +145,7 @@ static void fit_cstates_split_at_the_change_point(void **state)
     struct fit_result r;
 
     (void)state;
-    fx_open(&x);
-    fx_thread(&x, 100, 0, 1);
+    fx_begin(&x);
     for (int i = 0; i < 30; i++) {
         fx_halt(&x, 100, 0, 1, 1000, 20000, 20000 + 9000, true);
         fx_halt(&x, 100, 0, 1, 1000, 5000000, 5000000 + 60000, true);
@@ -155,8 +163,7 @@ static void fit_cstates_split_at_the_change_point(void **state)
     assert_int_equal(r.cstate[1].actual_exit_ns, 60000 - 300 - 2500);
     assert_int_equal(r.cstate[1].target_residency_ns, 22627 - 2000 - 1000);
     assert_string_equal(r.cstate[1].name, "deep");
-    fit_free(&r);
-    capture_free(&cap);
+    fx_end(&r, &cap);
 }
 
 static void fit_one_state_below_the_group_minimum(void **state)
@@ -166,8 +173,7 @@ static void fit_one_state_below_the_group_minimum(void **state)
     struct fit_result r;
 
     (void)state;
-    fx_open(&x);
-    fx_thread(&x, 100, 0, 1);
+    fx_begin(&x);
     for (int i = 0; i < FIT_MIN_GROUP - 1; i++)
         fx_halt(&x, 100, 0, 1, 1000, 20000, 20000 + 9000 + i, true);
     for (int i = 0; i < FIT_MIN_GROUP + 5; i++)
@@ -176,8 +182,7 @@ static void fit_one_state_below_the_group_minimum(void **state)
     assert_int_equal(r.nstates, 1);                  /* 19 short: no side of >= 20 */
     assert_int_equal(r.state_wake_ns[0], 60000);     /* median of 19 short + 25 long */
     assert_int_equal(r.cstate[0].actual_exit_ns, 60000 - 2800);
-    fit_free(&r);
-    capture_free(&cap);
+    fx_end(&r, &cap);
 }
 
 static void fit_leaves_out_threads_that_share_a_cpu(void **state)
@@ -199,8 +204,7 @@ static void fit_leaves_out_threads_that_share_a_cpu(void **state)
     assert_int_equal(r.wake_n, 0);
     assert_int_equal(r.nstates, 0);
     assert_int_equal(r.hlt_exit.n, 60);              /* the HLT exit still counts */
-    fit_free(&r);
-    capture_free(&cap);
+    fx_end(&r, &cap);
 }
 
 static void fit_fragment_holds_fields_and_provenance(void **state)
@@ -214,8 +218,7 @@ static void fit_fragment_holds_fields_and_provenance(void **state)
     json_t *frag, *costs;
 
     (void)state;
-    fx_open(&x);
-    fx_thread(&x, 100, 0, 1);
+    fx_begin(&x);
     for (int i = 0; i < 3; i++)
         fx_halt(&x, 100, 0, 1, 1500, 20000, 20400, false);
     fx_fit(&x, -1, &cap, &r);
@@ -233,8 +236,7 @@ static void fit_fragment_holds_fields_and_provenance(void **state)
     assert_non_null(json_object_get(json_object_get(json_object_get(frag, "_fit"),
                                                     "kept_from_base"), "cstates"));
     json_decref(frag);
-    fit_free(&r);
-    capture_free(&cap);
+    fx_end(&r, &cap);
 }
 
 int main(void)
