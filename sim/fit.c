@@ -221,7 +221,8 @@ static int fit_cstates(struct fit_acc *a, const struct x86_costs *base, struct f
     if (!buf)
         return -1;
     out->wake_n = (int64_t)n;
-    qsort(a->pairs, n, sizeof *a->pairs, cmp_pair);
+    if (n)
+        qsort(a->pairs, n, sizeof *a->pairs, cmp_pair);
     for (int k = 0; k < FIT_GRID_STEPS && n >= 2 * FIT_MIN_GROUP; k++) {
         int64_t b = llround(1000.0 * pow(2.0, k / 4.0));
         size_t s = split_at(a->pairs, n, b);
