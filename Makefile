@@ -5,6 +5,7 @@
 #   make test-asan  the tests again under AddressSanitizer + UBSan (build/asan)
 #   make fuzz       libFuzzer harnesses for the config loader and capture readers
 #   make bench      performance table and bench/results.json (docs/performance.md)
+#   make validate   hpsim against the kernel on traces/probe (docs/validation.md)
 #   make install    PREFIX=/usr/local DESTDIR= (the usual)
 #   make clean
 
@@ -28,10 +29,10 @@ SIM_SRCS = $(sort $(filter-out sim/main.c,$(wildcard sim/*.c sim/policies/*.c si
 SIM_OBJS = $(SIM_SRCS:%.c=$(BUILD)/%.o)
 LIB      = $(BUILD)/libhpsim.a
 
-TESTS     = engine hist dist policies config model analytic trace_read capture workloads policy_runs sweep memory replay
+TESTS     = engine hist dist policies config model analytic trace_read capture workloads policy_runs sweep memory replay fit
 TEST_BINS = $(TESTS:%=$(BUILD)/tests/test_%)
 
-.PHONY: all run test test-run test-asan check bench deps install uninstall clean fuzz fuzz-build probe
+.PHONY: all run test test-run test-asan check bench deps install uninstall clean fuzz fuzz-build probe validate
 
 all: $(BIN)
 
@@ -86,15 +87,21 @@ bench: deps
 	@$(MAKE) --no-print-directory hpsim $(BUILD)/bench/bench
 	$(BUILD)/bench/bench
 
+# hpsim against the kernel: the shipped probe captures, replayed on the
+# profile fitted from their _poll0 halves (docs/validation.md).
+validate: $(BIN)
+	./$(BIN) validate traces/probe/* --include configs/hosts/probe.json
+
 # The KVM probe (issue: record a real host); only libc and linux/kvm.h.
 probe:
 	@$(MAKE) --no-print-directory -C probe
 
 install: hpsim
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/configs/data
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/configs/data $(DESTDIR)$(DATADIR)/configs/hosts
 	install -m 755 hpsim $(DESTDIR)$(BINDIR)/hpsim
 	install -m 644 configs/*.json $(DESTDIR)$(DATADIR)/configs/
 	install -m 644 configs/data/* $(DESTDIR)$(DATADIR)/configs/data/
+	install -m 644 configs/hosts/* $(DESTDIR)$(DATADIR)/configs/hosts/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/hpsim

@@ -35,5 +35,36 @@ else
     skip=$((skip + 1))
 fi
 
+# Record a short real scenario and validate it (the README's two commands):
+# only as root, with /dev/kvm, trace-cmd and a built hpsim; else skipped.
+ROOT=$(cd "$HERE/.." && pwd)
+H=${HPSIM:-$ROOT/hpsim}
+why=""
+[ "$(id -u)" = 0 ] || why="needs root"
+[ -n "$why" ] || [ -e /dev/kvm ] || why="needs /dev/kvm"
+[ -n "$why" ] || command -v trace-cmd >/dev/null 2>&1 || why="needs trace-cmd"
+[ -n "$why" ] || [ -x "$H" ] || why="needs a built hpsim ($H)"
+if [ -z "$why" ]; then
+    d=$(mktemp -d)
+    sh "$ROOT/scripts/record.sh" reqresp_10-50us "$d/rec" >"$d/log" 2>&1
+    rc=$?
+    if [ "$rc" = 77 ]; then
+        echo "skip record_and_validate: $(tail -1 "$d/log")"
+        skip=$((skip + 1))
+    elif [ "$rc" = 0 ] && "$H" validate "$d/rec" -q -o "$d/v.json" 2>"$d/err" &&
+        python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["captures"][0]
+sys.exit(0 if r["halts"] > 0 and r["window_match_pct"] is not None else 1)' "$d/v.json"; then
+        ok "record_and_validate"
+    else
+        ko "record_and_validate (record exit $rc): $(tail -3 "$d/log") $(cat "$d/err" 2>/dev/null)"
+    fi
+    rm -rf "$d"
+else
+    echo "skip record_and_validate: $why"
+    skip=$((skip + 1))
+fi
+
 echo "probe: $pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

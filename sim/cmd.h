@@ -13,6 +13,8 @@ int cmd_run(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
+int cmd_fit(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 /* Shared by commands. */
 extern volatile int cmd_stop;              /* set by SIGINT/SIGTERM */
@@ -39,5 +41,18 @@ struct cmd_traces {
  * half-written). 0, or -1 with err filled. */
 int cmd_run_policy(const struct sim_spec *spec, int i, const struct cmd_traces *t,
                    struct sim_opts *opts, struct metrics *met, struct hp_error *err);
+
+/* One replay for another command (validate): capture, policies ("a,b"),
+ * costs (a profile name) and include (a config fragment) as `hpsim replay`
+ * takes them; sets are --set assignments. */
+struct json_t;
+struct cmd_replay_req {
+    const char *capture, *policies, *costs, *include;
+    char *const *sets;
+    int nsets;
+};
+/* The document `hpsim replay -o` writes, in *doc (the caller's). 0, or -1
+ * with err filled (bad capture or config, out of memory, interrupted). */
+int cmd_replay_doc(const struct cmd_replay_req *req, struct json_t **doc, struct hp_error *err);
 
 #endif

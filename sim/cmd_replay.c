@@ -38,6 +38,8 @@ static void help(FILE *f)
           "                         (module parameters: recording.json or recording.txt\n"
           "                         beside the capture, or its hpsim header, else --set)\n"
           "      --costs PROFILE    x86 cost profile (default haswell-2015)\n"
+          "      --include FILE     a config fragment whose fields are defaults of the\n"
+          "                         generated config (a host profile from hpsim fit)\n"
           "      --counter-hz HZ    frequency of a raw counter clock (default: estimated)\n"
           "      --emit-trace FILE  write each replay's simulated events as trace-cmd\n"
           "                         report -t text (one file per policy: FILE.POLICY.ext)\n"
@@ -51,7 +53,7 @@ static void help(FILE *f)
 }
 
 struct replay_args {
-    const char *capture, *output, *policies, *costs;
+    const char *capture, *output, *policies, *costs, *include;
     struct cmd_traces traces;
     char **sets;
     int nsets;
@@ -107,8 +109,9 @@ static json_t *replay_config(const struct replay_args *a, const struct replay_ca
         json_object_set_new(wl, "counter_hz", json_real(a->counter_hz));
     json_object_set_new(root, "name", json_sprintf("replay of %s", a->capture));
     json_object_set_new(root, "duration_s", json_real((double)rc->span_ns / 1e9));
-    json_object_set_new(root, "costs", json_pack("{s:s}", "profile",
-                                                 a->costs ? a->costs : "haswell-2015"));
+    if (a->costs || !a->include)
+        json_object_set_new(root, "costs", json_pack("{s:s}", "profile",
+                                                     a->costs ? a->costs : "haswell-2015"));
     json_object_set_new(root, "host", json_pack("{s:i}", "pcpus", rc->npcpus));
     json_object_set_new(root, "policy", json_object());
     json_object_set_new(root, "vms", json_pack("[{s:s, s:i, s:I, s:o, s:o}]", "name", "capture",
@@ -348,7 +351,8 @@ static int replay_spec(const struct replay_args *a, struct sim_spec *spec, struc
             break;
         }
     root = replay_config(a, rc);
-    if (apply_sets(a, root, host, nhost, err) != 0)
+    if ((a->include && cfg_include(root, a->include, err) != 0) ||
+        apply_sets(a, root, host, nhost, err) != 0)
         goto out;
     replay_handoff(rc);   /* the replay workload takes it over when it parses */
     rc = NULL;
@@ -368,36 +372,68 @@ out:
     return rcode;
 }
 
+/* Replay a->capture under its policies into *doc (the -o document); on
+ * success spec and *doc are the caller's. A failed run leaves *doc NULL. */
+static int replay_doc(const struct replay_args *a, struct sim_spec *spec, struct replay_conf *rcf,
+                      json_t **doc, struct hp_error *err)
+{
+    const struct replay_capture *rc;
+    json_t *rows;
+
+    *doc = NULL;
+    if (replay_spec(a, spec, rcf, err) != 0)
+        return -1;
+    rc = replay_workload_capture(&spec->vms[0].wl);
+    rows = json_array();
+    json_array_append_new(rows, replay_captured_row(rc));
+    if (run_policies(a, spec, rc, rows, rcf, err) != 0) {
+        json_decref(rows);
+        return -1;
+    }
+    conf_nullify(rcf);
+    *doc = results_doc(spec, rows);
+    json_object_set_new(*doc, "capture", capture_doc(rc));
+    json_object_set_new(json_object_get(*doc, "capture"), "late_wakeups",
+                        json_integer(replay_workload_late(&spec->vms[0].wl)));
+    json_object_set_new(*doc, "conformance", conformance_doc(rcf));
+    return 0;
+}
+
+int cmd_replay_doc(const struct cmd_replay_req *req, json_t **doc, struct hp_error *err)
+{
+    struct replay_args a = { .capture = req->capture, .policies = req->policies,
+                             .costs = req->costs, .include = req->include,
+                             .sets = (char **)req->sets, .nsets = req->nsets, .quiet = true };
+    struct replay_conf rcf = { 0 };
+    struct sim_spec spec;
+    int rcode = replay_doc(&a, &spec, &rcf, doc, err);
+
+    sim_spec_free(&spec);
+    return rcode;
+}
+
 static int replay_all(const struct replay_args *a)
 {
     struct hp_error err = { 0 };
     struct replay_conf rcf = { 0 };
     struct sim_spec spec;
     const struct replay_capture *rc;
-    json_t *rows, *doc;
+    json_t *doc;
     int rc_code = 0;
 
     if (cmd_check_output(a->output, &err) != 0)
         return cmd_fail(&err);
-    if (replay_spec(a, &spec, &rcf, &err) != 0) {
-        sim_spec_free(&spec);
-        return cmd_fail(&err);
-    }
-    rc = replay_workload_capture(&spec.vms[0].wl);
-    rows = json_array();
-    json_array_append_new(rows, replay_captured_row(rc));
-    if (run_policies(a, &spec, rc, rows, &rcf, &err) != 0) {
+    if (replay_doc(a, &spec, &rcf, &doc, &err) != 0) {
         if (err.code == HP_EXIT_INTERRUPTED)
             fprintf(stderr, "hpsim: interrupted; no results written\n");
         rc_code = err.code == HP_EXIT_INTERRUPTED ? HP_EXIT_INTERRUPTED : cmd_fail(&err);
+        sim_spec_free(&spec);
+        return rc_code;
     }
-    conf_nullify(&rcf);
-    doc = results_doc(&spec, rows);
-    json_object_set_new(doc, "capture", capture_doc(rc));
-    json_object_set_new(doc, "conformance", conformance_doc(&rcf));
-    if (rc_code == 0 && !a->quiet)
-        print_table(&spec, rc, rows, &rcf);
-    if (rc_code == 0 && a->output && results_write(a->output, doc, &err) != 0)
+    rc = replay_workload_capture(&spec.vms[0].wl);
+    if (!a->quiet)
+        print_table(&spec, rc, json_object_get(doc, "policies"), &rcf);
+    if (a->output && results_write(a->output, doc, &err) != 0)
         rc_code = cmd_fail(&err);
     fflush(stdout);   /* the note comes last, after the table */
     if (rc_code == 0 && rc->cap.stats.unknown)
@@ -413,6 +449,7 @@ int cmd_replay(int argc, char **argv)
     static const struct option opts[] = {
         {"output", required_argument, 0, 'o'},   {"policy", required_argument, 0, 'p'},
         {"set", required_argument, 0, 's'},      {"costs", required_argument, 0, 'C'},
+        {"include", required_argument, 0, 'I'},
         {"counter-hz", required_argument, 0, 'H'}, {"emit-trace", required_argument, 0, 'E'},
         {"trace-policy", required_argument, 0, 'T'}, {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
@@ -431,6 +468,7 @@ int cmd_replay(int argc, char **argv)
         case 'p': a.policies = optarg; break;
         case 's': a.sets[a.nsets++] = optarg; break;
         case 'C': a.costs = optarg; break;
+        case 'I': a.include = optarg; break;
         case 'E': a.traces.events = optarg; break;
         case 'T': a.traces.policy = optarg; break;
         case 'q': a.quiet = true; break;

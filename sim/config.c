@@ -122,6 +122,12 @@ static int apply_includes(json_t *root, const char *file, int depth, struct hp_e
     return 0;
 }
 
+int cfg_include(json_t *root, const char *file, struct hp_error *err)
+{
+    json_object_set_new(root, "include", json_string(file));
+    return apply_includes(root, "", 0, err);  /* "": file is taken as given */
+}
+
 json_t *cfg_load(const char *file, char *const *sets, int nsets, struct hp_error *err)
 {
     json_t *root = load_object(file, err);

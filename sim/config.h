@@ -26,6 +26,10 @@ struct cfg {
  * Returns the new tree or NULL with err filled. */
 json_t *cfg_load(const char *file, char *const *sets, int nsets, struct hp_error *err);
 
+/* Take file's fields (and its own includes) as defaults under root's, as a
+ * config's "include" does; file is a path as given (not relative to root's
+ * file). 0, or -1 with err naming the file. */
+int cfg_include(json_t *root, const char *file, struct hp_error *err);
 /* Apply one "path=value" to a tree (used by cfg_load and by sweeps). */
 int cfg_set(json_t *root, const char *file, const char *assignment, struct hp_error *err);
 

@@ -20,6 +20,8 @@ static const struct command {
     {"sweep", cmd_sweep, "run a config over a grid of parameter values, in parallel"},
     {"merge", cmd_merge, "join the part files of a sharded sweep"},
     {"replay", cmd_replay, "replay a trace-cmd capture against each policy"},
+    {"fit", cmd_fit, "estimate this host's costs from captures: a profile to include"},
+    {"validate", cmd_validate, "hold mainline's replay of probe captures against the kernel"},
     {NULL, NULL, NULL},
 };
 

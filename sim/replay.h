@@ -73,6 +73,9 @@ const struct replay_capture *replay_workload_capture(const struct workload *w);
  * 0, or -1 if w is not a replay or has no such thread. */
 int replay_workload_halts(const struct workload *w, size_t vcpu, const int64_t **window,
                           const int64_t **halt_ns);
+/* Arrivals the last run replayed as late wakeups (workloads/replay.c,
+ * "late_wakeups": "captured"); -1 if w is not a replay. */
+int64_t replay_workload_late(const struct workload *w);
 
 
 /* The "captured" row: the results schema's keys computed from the capture

@@ -5,7 +5,7 @@
 #include <string.h>
 
 extern const struct workload_ops workload_tcp_rr, workload_arrivals, workload_windows_idle,
-    workload_linux_idle, workload_storage, workload_replay;
+    workload_linux_idle, workload_storage, workload_replay, workload_probe;
 
 /* The one table of workloads: add a line here to register a new one. */
 const struct workload_ops *const workload_registry[] = {
@@ -15,6 +15,7 @@ const struct workload_ops *const workload_registry[] = {
     &workload_linux_idle,
     &workload_storage,
     &workload_replay,
+    &workload_probe,
     NULL,
 };
 

@@ -28,6 +28,17 @@
  * With the mainline policy, each vCPU starts with the window the capture shows
  * at its first halt (the captured host's state), not cold at 0.
  *
+ * Late wakeups ("late_wakeups": "captured"; default "model"): a traced
+ * delivery whose captured kvm_vcpu_wakeup came more than RP_LATE_FACTOR x the
+ * model's own path + RP_LATE_SLACK_NS after it (path: the wake cost below for
+ * a halt that blocked, one poll iteration for one the poll caught) was held
+ * up by something the model does not simulate: another task ran on the CPU
+ * first, the poll was stopped early, the host itself was preempted. Such an
+ * arrival is replayed at kvm_vcpu_wakeup - path, so the simulated halt ends
+ * when the captured one did; the count is in the capture's figures. Only
+ * for a thread alone on its pCPU: one that shares it waits for the other
+ * threads in the run queue, which the model simulates.
+ *
  * The workload keeps, per run, the window in effect and the length of the
  * simulated halt each arrival ended (for model conformance); runs are
  * sequential.
@@ -41,6 +52,8 @@
 #include "../workload.h"
 
 #define RP_TIMER_VECTOR 236
+#define RP_LATE_FACTOR 2
+#define RP_LATE_SLACK_NS 5000
 
 struct rp_vcpu {
     const struct capture_vcpu *cv;
@@ -55,6 +68,9 @@ struct rp_params {
     struct rp_vcpu *v;
     size_t nv;
     int64_t wake_cost_ns, poll_wake_cost_ns, entry_cost_ns; /* -1: from the run's costs */
+    bool late_captured;         /* late_wakeups "captured" (see the file header) */
+    bool *alone;                /* per thread: no other thread on its pCPU */
+    int64_t late;               /* arrivals moved as late wakeups in the last run */
     uint64_t guest_poll_hits;   /* per run: met->guest_poll_hits at the last serve */
 };
 
@@ -71,6 +87,7 @@ static void rp_free(void *p)
         free(r->v[i].sim_halt_ns);
     }
     free(r->v);
+    free(r->alone);
     replay_capture_close(r->rc);
     free(r->rc);
     free(r);
@@ -80,8 +97,14 @@ static int rp_alloc(struct rp_params *r)
 {
     r->nv = r->rc->cap.n_vcpus;
     r->v = calloc(r->nv, sizeof *r->v);
-    if (!r->v)
+    r->alone = calloc(r->nv + 1, sizeof *r->alone);
+    if (!r->v || !r->alone)
         return -1;
+    for (size_t i = 0; i < r->nv; i++) {
+        r->alone[i] = true;
+        for (size_t j = 0; j < r->nv; j++)
+            r->alone[i] = r->alone[i] && (j == i || r->rc->pin[j] != r->rc->pin[i]);
+    }
     for (size_t i = 0; i < r->nv; i++) {
         struct rp_vcpu *v = &r->v[i];
         size_t n = r->rc->cap.vcpus[i].n_halts + 1;
@@ -101,9 +124,11 @@ static int rp_alloc(struct rp_params *r)
 static int rp_parse(const struct cfg *c, json_t *o, const char *path, void **out)
 {
     static const char *const keys[] = {"type", "capture", "counter_hz", "wake_cost_ns",
-                                       "poll_wake_cost_ns", "entry_cost_ns", NULL};
+                                       "poll_wake_cost_ns", "entry_cost_ns", "late_wakeups",
+                                       NULL};
     struct rp_params *r = calloc(1, sizeof *r);
-    const char *file;
+    const char *file, *late;
+    char p[256];
     double hz;
 
     if (!r)
@@ -112,8 +137,15 @@ static int rp_parse(const struct cfg *c, json_t *o, const char *path, void **out
         cfg_num(c, o, path, "counter_hz", 0, 0, 1e12, &hz) ||
         cfg_int(c, o, path, "wake_cost_ns", -1, -1, 1000000000, &r->wake_cost_ns) ||
         cfg_int(c, o, path, "poll_wake_cost_ns", -1, -1, 1000000000, &r->poll_wake_cost_ns) ||
-        cfg_int(c, o, path, "entry_cost_ns", -1, -1, 1000000000, &r->entry_cost_ns))
+        cfg_int(c, o, path, "entry_cost_ns", -1, -1, 1000000000, &r->entry_cost_ns) ||
+        cfg_str(c, o, path, "late_wakeups", "model", &late))
         goto err;
+    r->late_captured = strcmp(late, "captured") == 0;
+    if (!r->late_captured && strcmp(late, "model") != 0) {
+        hp_errorf(c->err, HP_EXIT_USAGE, "%s: %s: expected \"model\" or \"captured\", got \"%s\"",
+                  c->file, cfg_path(p, sizeof p, path, "late_wakeups"), late);
+        goto err;
+    }
     r->rc = replay_take_handoff(file);
     if (!r->rc) {
         r->rc = calloc(1, sizeof *r->rc);
@@ -148,18 +180,34 @@ static int64_t rp_wake_cost(const struct x86_costs *c, int64_t halt_ns)
     return c->wake_signal_ns + exit + c->sched_in_ns;
 }
 
-static int64_t rp_arrival(const struct rp_params *r, const struct x86_costs *c,
-                          const struct capture_halt *h)
+/* The model's path from an arrival to kvm_vcpu_wakeup for halt h. */
+static int64_t rp_path(const struct rp_params *r, const struct x86_costs *c,
+                       const struct capture_halt *h)
+{
+    if (h->waited)
+        return r->wake_cost_ns >= 0 ? r->wake_cost_ns : rp_wake_cost(c, h->halt_ns);
+    return r->poll_wake_cost_ns >= 0 ? r->poll_wake_cost_ns : c->poll_iter_ns;
+}
+
+/* Is h's traced delivery a late wakeup (see the file header)? */
+static bool rp_late(const struct rp_params *r, const struct rp_vcpu *v, int64_t path,
+                    const struct capture_halt *h)
+{
+    return r->late_captured && r->alone[v - r->v] && !(h->flags & CAPTURE_WAKE_DERIVED) &&
+           replay_duration(r->rc, h->end_ns - h->wake_ns) >
+               RP_LATE_FACTOR * path + RP_LATE_SLACK_NS;
+}
+
+static int64_t rp_arrival(struct rp_params *r, const struct rp_vcpu *v,
+                          const struct x86_costs *c, const struct capture_halt *h)
 {
     const struct replay_capture *rc = r->rc;
-    int64_t t, cost;
+    int64_t t, cost = rp_path(r, c, h);
+    bool late = rp_late(r, v, cost, h);
 
-    if (!(h->flags & CAPTURE_WAKE_DERIVED))
+    r->late += late;
+    if (!(h->flags & CAPTURE_WAKE_DERIVED) && !late)
         return replay_time(rc, h->wake_ns);
-    if (h->waited)
-        cost = r->wake_cost_ns >= 0 ? r->wake_cost_ns : rp_wake_cost(c, h->halt_ns);
-    else
-        cost = r->poll_wake_cost_ns >= 0 ? r->poll_wake_cost_ns : c->poll_iter_ns;
     t = replay_time(rc, h->end_ns) - cost;
     return t > replay_time(rc, h->hlt_ns) ? t : replay_time(rc, h->hlt_ns);
 }
@@ -177,14 +225,14 @@ static int64_t rp_tail(const struct rp_params *r, const struct rp_vcpu *v, int64
 }
 
 /* Fill one vCPU's arrivals and bursts for a run on costs c. */
-static void rp_prepare(const struct rp_params *r, struct rp_vcpu *v, const struct x86_costs *c)
+static void rp_prepare(struct rp_params *r, struct rp_vcpu *v, const struct x86_costs *c)
 {
     int64_t resume = v->cv->entries ? 0 : r->entry_cost_ns >= 0 ? r->entry_cost_ns
                                                                 : c->poll_hit_resume_ns;
 
     for (size_t k = 0; k < v->n; k++) {
         const struct capture_halt *h = &v->cv->halts[k];
-        int64_t a = rp_arrival(r, c, h);
+        int64_t a = rp_arrival(r, v, c, h);
 
         if (a < 0)
             a = 0;
@@ -217,6 +265,8 @@ static void rp_start(struct model *m, struct source *s)
     v->next = 0;
     v->halts_seen = 0;
     r->guest_poll_hits = 0;
+    if (vc->index == 0)
+        r->late = 0;
     rp_prepare(r, v, m->cost);
     if (v->n && v->cv->halts[0].window_ns >= 0 && strcmp(m->pol->ops->name, "mainline") == 0) {
         *(int64_t *)vc->pstate = v->cv->halts[0].window_ns;
@@ -284,6 +334,11 @@ const struct workload_ops workload_replay = {
 const struct replay_capture *replay_workload_capture(const struct workload *w)
 {
     return w->ops == &workload_replay ? ((const struct rp_params *)w->params)->rc : NULL;
+}
+
+int64_t replay_workload_late(const struct workload *w)
+{
+    return w->ops == &workload_replay ? ((const struct rp_params *)w->params)->late : -1;
 }
 
 int replay_workload_halts(const struct workload *w, size_t vcpu, const int64_t **window,
