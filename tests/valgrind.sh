@@ -13,7 +13,7 @@ trap 'rm -rf "$T"' EXIT
 pass=0 fail=0
 check() {  # NAME ARGS...
     name=$1; shift
-    valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
+    valgrind -q --suppressions=tests/valgrind.supp --leak-check=full --show-leak-kinds=definite,indirect \
         --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
         "$H" "$@" >"$T/out" 2>"$T/vg"
     if [ $? != 99 ] && ! grep -q "==[0-9]*==" "$T/vg"; then
@@ -25,5 +25,7 @@ check() {  # NAME ARGS...
 check run configs/tcp_rr.json --duration 0.01 -q -o "$T/r.json"
 check csv configs/tcp_rr.json --duration 0.01 -q --policy blocktime,v3 -o "$T/r.csv"
 check bad-config tests/bad/typo_host.json
+check replay-text replay traces/synthetic_tcp_rr.txt -q --policy none,mainline -o "$T/rt.json"
+check replay-dat replay traces/probe/long_idle_10-100ms/trace.dat -q --policy mainline -o "$T/rd.json"
 echo "valgrind: $pass passed, $fail failed"
 [ $fail -eq 0 ]
