@@ -1,7 +1,8 @@
 #!/bin/sh
 # record.sh SCENARIO OUTDIR: record one real KVM halt-polling capture with probe/hpsim-probe.
 #
-# `trace-cmd record` is refused on these hosts (see the trace-cmd reference, section 4), so the
+# `trace-cmd record` is refused on the hosts these captures were made on ("Can't enable
+# ftrace": writing /proc/sys/kernel/ftrace_enabled is not allowed), so the
 # kvm events are enabled by hand in a private tracefs instance, the probe runs, and
 # `trace-cmd extract` saves that instance's buffer.  Everything changed is put back on any exit,
 # Ctrl-C included: the instance is removed, tracefs unmounted if this script mounted it.

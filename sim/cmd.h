@@ -1,7 +1,7 @@
 /*
  * cmd.h - hpsim's subcommands. Each lives in sim/cmd_NAME.c and is listed
  * once in main.c's table; only these functions print errors and choose exit
- * codes (style.md point 8).
+ * codes (see error.h).
  */
 #ifndef HPSIM_CMD_H
 #define HPSIM_CMD_H

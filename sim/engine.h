@@ -9,7 +9,7 @@
  * struct engine_event, and the heap keeps its index inside it, so cancel and
  * reschedule are O(log n) with no search and no allocation per event. The heap
  * is 4-ary and stores (time, pointer) inline so comparisons chase the pointer
- * only on equal times (style.md point 5; libuv's heap-inl.h is the model).
+ * only on equal times (libuv's heap-inl.h is the model).
  */
 #ifndef HPSIM_ENGINE_H
 #define HPSIM_ENGINE_H

@@ -1,7 +1,7 @@
 /*
  * error.h - bad-input errors and the exit codes of every hpsim command.
  *
- * Two kinds of failure exist (style.md point 8): bugs trip an assert; bad input
+ * Two kinds of failure exist: bugs trip an assert; bad input
  * (configs, captures, command lines) fills a struct hp_error that is returned
  * upward. Only main() prints it, as one line:  hpsim: error: <msg>
  * where <msg> already names the file and the line, record or JSON path.

@@ -2,7 +2,7 @@
  * vcpu_model.c - the halt cycle of a vCPU thread (see vcpu_model.h for the
  * states): guest -> HLT exit -> poll -> block -> wake -> VM entry -> guest.
  *
- * Timing rules taken from KVM's kvm_vcpu_halt() (reference x86-costs.md 2a):
+ * Timing rules taken from KVM's kvm_vcpu_halt() (docs/costs.md, [2a]):
  *  - the poll loop checks at halt_start + k * poll_iter_ns; a wakeup is seen
  *    at the first check after it arrives; the loop ends at the first check at
  *    or past halt_start + window, or at once when another task is runnable;
@@ -170,8 +170,8 @@ static void block(struct model *m, struct vcpu *v)
     set_state(m, v, V_SCHED_OUT, m->cost->sched_out_ns);
 }
 
-/* The single exit path of every window change, host or guest (style.md
- * point 7): count it and hand it to the trace. */
+/* The single exit path of every window change, host or guest, so that no
+ * branch can skip it: count it and hand it to the trace. */
 static void note_change(struct model *m, const struct vcpu *v, enum policy_change ch,
                         int64_t old, const void *state, bool guest)
 {

@@ -1,9 +1,9 @@
 /*
- * x86_costs.c - the cost profiles. Every number comes from
- * ../shared/reference/x86-costs.md (section in brackets) with its status:
- * V verified in the cited text, D derived from V numbers, R recalled,
- * E engineering estimate (a tunable). Cycle figures are TSC ticks; ns =
- * cycles / tsc_ghz.
+ * x86_costs.c - the cost profiles. docs/costs.md gives every number's source:
+ * the tag in brackets names its subsection of "Sources" there, the letter
+ * its status: V verified in the cited text, D derived from V numbers,
+ * R recalled, E engineering estimate (a tunable). Cycle figures are TSC
+ * ticks; ns = cycles / tsc_ghz.
  */
 #include "x86_costs.h"
 
@@ -154,8 +154,8 @@ static const struct x86_costs profiles[] = {
         },
     },
     {
-        /* Every cost zero and one free idle state: the closed-form cases of
-         * model.md (Poisson against a fixed window) hold exactly here. */
+        /* Every cost zero and one free idle state: the closed forms of Poisson
+         * wakeups against a fixed window (tests/test_analytic.c) hold exactly. */
         .profile = "zero",
         .tsc_ghz = 1.0,
         .cstate_actual_exit_frac = 0.0,

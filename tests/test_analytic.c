@@ -1,4 +1,4 @@
-/* test_analytic.c - closed forms (model.md): one vCPU alone on its pCPU,
+/* test_analytic.c - closed forms: one vCPU alone on its pCPU,
  * Poisson wakeups at rate lambda, `always` with window P, every cost zero:
  *   P(caught)            = 1 - exp(-lambda P)
  *   E[poll per halt]     = (1 - exp(-lambda P)) / lambda

@@ -5,8 +5,8 @@
  * guest's LAPIC timer: an hrtimer on the vCPU's own pCPU). An interrupt that
  * arrives while the previous one from the same process is still unserved is
  * merged into it, as a level or coalesced edge interrupt would be.
- * With exponential gaps and zero costs this is the closed-form case of
- * model.md: P(caught) = 1 - exp(-lambda P).
+ * With exponential gaps and zero costs this is the closed-form case of a
+ * fixed window P (tests/test_analytic.c): P(caught) = 1 - exp(-lambda P).
  *
  * A mixture: "processes": [{...}, {...}] puts several such processes on each
  * vCPU (each with its own interarrival, handler, delivery, notify_exits and

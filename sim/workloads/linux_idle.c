@@ -3,7 +3,7 @@
  *
  *  0 timers: hrtimer wakeups (timers, watchdogs, housekeeping) with gaps
  *    drawn from timer_gap, heavy-tailed: tens per second on average, most
- *    gaps a few ms to tens of ms, some of hundreds (x86-costs.md 4: 10-100/s,
+ *    gaps a few ms to tens of ms, some of hundreds (docs/costs.md [4]: 10-100/s,
  *    E). Delivered by the vCPU's LAPIC timer (an hrtimer on its pCPU); each
  *    runs timer_handler in the guest and makes timer_exits exits (the
  *    TSC-deadline reprogramming on the way back to idle is an MSR write).

@@ -1,6 +1,6 @@
 /*
  * windows_idle - an idle Windows guest whose clock runs at 1 ms
- * (timeBeginPeriod(1): multimedia timers, browsers, games; x86-costs.md 4):
+ * (timeBeginPeriod(1): multimedia timers, browsers, games; docs/costs.md [4]):
  * every vCPU's LAPIC timer fires each period_ns, the guest runs its tick
  * handler and halts again, so every halt lasts just under one period. The
  * 2015 thread's argument: with a window >= 1 ms, polling catches every tick
