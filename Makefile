@@ -54,7 +54,7 @@ $(BIN): $(BUILD)/sim/main.o $(LIB)
 $(BUILD)/tests/test_memory: private CFLAGS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free \
                                -Wl,--wrap=gsl_rng_alloc,--wrap=gsl_rng_free
 
-$(BUILD)/tests/test_%: tests/test_%.c tests/testutil.h $(LIB)
+$(BUILD)/tests/test_%: tests/test_%.c tests/testutil.h tests/capture_paths.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LIBS) -lcmocka
 

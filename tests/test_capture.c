@@ -19,37 +19,7 @@
 
 #define WAKE_COST 5000
 
-static char fixture_dir[512] = "tests/fixtures/traces";
-static char shared_dir[512] = "../shared/traces";
-
-static const char *fixture(const char *name)
-{
-    static char path[1024];
-
-    snprintf(path, sizeof path, "%s/%s", fixture_dir, name);
-    return path;
-}
-
-/* Path of a shared capture in buf, NULL when absent. */
-static const char *shared(char *buf, size_t n, const char *rel)
-{
-    FILE *f;
-
-    snprintf(buf, n, "%s/%s", shared_dir, rel);
-    f = fopen(buf, "rb");
-    if (!f)
-        return NULL;
-    fclose(f);
-    return buf;
-}
-
-#define SHARED_OR_SKIP(var, rel)                                                      \
-    char var##_buf[1024];                                                             \
-    const char *var = shared(var##_buf, sizeof var##_buf, rel);                       \
-    if (!var) {                                                                       \
-        print_message("shared capture %s/%s absent: skipped\n", shared_dir, rel);     \
-        skip();                                                                       \
-    }
+#include "capture_paths.h"
 
 static void load(const char *path, struct capture *cap)
 {
@@ -391,18 +361,6 @@ static void text_and_dat_forms_give_identical_halts(void **s)
                       "live/c_long_idle_10-100ms/trace.dat", 0);
     assert_same_halts("public/HIP24-Masterarbeit__trace-cmd-v3.2__trace.dat.report.txt",
                       "public/HIP24-Masterarbeit__trace-cmd-v3.2__trace.dat", 1);
-}
-
-static int setup_dirs(void **s)
-{
-    const char *e;
-
-    (void)s;
-    if ((e = getenv("HPSIM_FIXTURES")))
-        snprintf(fixture_dir, sizeof fixture_dir, "%s", e);
-    if ((e = getenv("HPSIM_SHARED_TRACES")))
-        snprintf(shared_dir, sizeof shared_dir, "%s", e);
-    return 0;
 }
 
 int main(void)

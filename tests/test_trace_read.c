@@ -18,36 +18,7 @@
 
 #include "trace_read.h"
 
-static char fixture_dir[512] = "tests/fixtures/traces";
-static char shared_dir[512] = "../shared/traces";
-
-static const char *fixture(const char *name)
-{
-    static char path[1024];
-
-    snprintf(path, sizeof path, "%s/%s", fixture_dir, name);
-    return path;
-}
-
-static const char *shared(const char *rel)
-{
-    static char path[1024];
-    FILE *f;
-
-    snprintf(path, sizeof path, "%s/%s", shared_dir, rel);
-    f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fclose(f);
-    return path;
-}
-
-#define SHARED_OR_SKIP(var, rel)                                                      \
-    const char *var = shared(rel);                                                    \
-    if (!var) {                                                                       \
-        print_message("shared capture %s/%s absent: skipped\n", shared_dir, rel);     \
-        skip();                                                                       \
-    }
+#include "capture_paths.h"
 
 /* ---- an event log filled by the callback ---- */
 
@@ -510,18 +481,6 @@ static void dat_counts_match_the_documented_ones(void **s)
         assert_int_equal(l->kinds[TRACE_WAKEUP], ex[i].wakeup);
         assert_int_equal(l->kinds[TRACE_HALT_POLL], ex[i].poll_lines);
     }
-}
-
-static int setup_dirs(void **s)
-{
-    const char *e;
-
-    (void)s;
-    if ((e = getenv("HPSIM_FIXTURES")))
-        snprintf(fixture_dir, sizeof fixture_dir, "%s", e);
-    if ((e = getenv("HPSIM_SHARED_TRACES")))
-        snprintf(shared_dir, sizeof shared_dir, "%s", e);
-    return 0;
 }
 
 int main(void)
