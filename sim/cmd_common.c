@@ -140,6 +140,11 @@ int cmd_run_policy(const struct sim_spec *spec, int i, const struct cmd_traces *
         rc = -1;
     if (t->events && trace_emit_close(&e, rc == 0, rc == 0 ? err : NULL) && rc == 0)
         rc = -1;
+    /* The writers lived on this frame: leave no pointer to them behind. */
+    opts->trace = NULL;
+    opts->trace_ctx = NULL;
+    opts->event = NULL;
+    opts->event_ctx = NULL;
     return rc;
 }
 
