@@ -13,6 +13,7 @@
 
 #define MAX_VCPUS 2000000
 #define MAX_PCPUS 4096
+#define MAX_SOURCES 16000000
 
 static int load_policies(const struct cfg *c, json_t *root, const char *policy_list, struct sim_spec *s)
 {
@@ -73,6 +74,7 @@ static int load_pin(const struct cfg *c, json_t *vm, const char *path, struct si
 
 static int load_vms(const struct cfg *c, json_t *root, struct sim_spec *s)
 {
+    int64_t nsources = 0;
     json_t *arr = json_object_get(root, "vms");
     if (!arr)
         return hp_errorf(c->err, HP_EXIT_USAGE, "%s: vms: required key is missing", c->file);
@@ -109,6 +111,13 @@ static int load_vms(const struct cfg *c, json_t *root, struct sim_spec *s)
         if (s->nvcpus > MAX_VCPUS)
             return hp_errorf(c->err, HP_EXIT_USAGE, "%s: vms: %lld vCPUs in all; at most %d are supported",
                              c->file, (long long)s->nvcpus, MAX_VCPUS);
+        /* Each traffic source holds an event and a random stream: bound them
+         * (the engine indexes events with 32 bits) before anything allocates. */
+        nsources += s->vms[i].count * s->vms[i].vcpus * s->vms[i].wl.ops->nsources(s->vms[i].wl.params);
+        if (nsources > MAX_SOURCES)
+            return hp_errorf(c->err, HP_EXIT_USAGE, "%s: %s.workload: %lld traffic sources in all (VMs x vCPUs "
+                             "x streams or processes); at most %d are supported", c->file, p,
+                             (long long)nsources, MAX_SOURCES);
     }
     return 0;
 }
@@ -239,7 +248,7 @@ struct run {
 
 static void run_free(struct run *r)
 {
-    for (int64_t i = 0; i < r->nsources; i++)
+    for (int64_t i = 0; r->sources && i < r->nsources; i++)
         if (r->sources[i].rng)
             gsl_rng_free(r->sources[i].rng);
     free(r->sources);
