@@ -336,6 +336,16 @@ static int replay_spec(const struct replay_args *a, struct sim_spec *spec, struc
         free(rc);
         return -1;
     }
+    /* The run lasts as long as the capture: say so in the capture's terms
+     * rather than as an out-of-range duration_s of a config the user never wrote. */
+    if (rc->span_ns < 1000 || rc->span_ns > 1000000LL * 1000000000LL) {
+        hp_errorf(err, HP_EXIT_USAGE, "%s: the capture spans %lld ns: %s", a->capture,
+                  (long long)rc->span_ns, rc->span_ns < 1000 ? "too short to replay (no halts?)"
+                                                           : "more than 10^6 s (a timestamp glitch?)");
+        replay_capture_close(rc);
+        free(rc);
+        return -1;
+    }
     if (replay_host_params(a->capture, &host, &nhost, &rcf->params_source) != 0 ||
         (!a->policies && !(list = all_policies()))) {
         hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");
