@@ -1,5 +1,6 @@
 /* capdir.c - a recorded capture's directory. See capdir.h. */
 #include "capdir.h"
+#include "config.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -19,20 +20,13 @@ static int join(char *buf, size_t n, const char *dir, const char *name)
 static int load_beside(const char *dir, const char *name, char *path, json_t **out,
                        struct hp_error *err)
 {
-    json_error_t je;
     struct stat st;
 
     *out = NULL;
     if (join(path, 4096, dir, name) != 0 || stat(path, &st) != 0)
         return 0;
-    *out = json_load_file(path, 0, &je);
-    if (!*out || !json_is_object(*out)) {
-        json_decref(*out);
-        *out = NULL;
-        return hp_errorf(err, HP_EXIT_USAGE, "%s:%d: %s", path, je.line,
-                         *je.text ? je.text : "expected a JSON object");
-    }
-    return 0;
+    *out = cfg_load_json(path, err);
+    return *out ? 0 : -1;
 }
 
 /* An optional number at o.key (o.key.sub when sub): *v, or unchanged when

@@ -39,8 +39,7 @@ static int read_error(struct hp_error *err, const char *file, const char *what)
     return hp_errorf(err, HP_EXIT_USAGE, "%s: %s", file, what);
 }
 
-/* Read one JSON object file, with errors naming it. */
-static json_t *load_object(const char *file, struct hp_error *err)
+json_t *cfg_load_json(const char *file, struct hp_error *err)
 {
     struct stat st;
     if (stat(file, &st) != 0) {
@@ -109,7 +108,7 @@ static int apply_includes(json_t *root, const char *file, int depth, struct hp_e
             snprintf(path, sizeof path, "%s", nm);
         else
             snprintf(path, sizeof path, "%.*s/%s", (int)(slash - file), file, nm);
-        json_t *sub = load_object(path, err);
+        json_t *sub = cfg_load_json(path, err);
         if (!sub || apply_includes(sub, path, depth + 1, err) != 0) {
             json_decref(sub);
             json_decref(inc);
@@ -130,7 +129,7 @@ int cfg_include(json_t *root, const char *file, struct hp_error *err)
 
 json_t *cfg_load(const char *file, char *const *sets, int nsets, struct hp_error *err)
 {
-    json_t *root = load_object(file, err);
+    json_t *root = cfg_load_json(file, err);
     if (!root)
         return NULL;
     if (apply_includes(root, file, 0, err) != 0) {

@@ -30,6 +30,11 @@ json_t *cfg_load(const char *file, char *const *sets, int nsets, struct hp_error
  * config's "include" does; file is a path as given (not relative to root's
  * file). 0, or -1 with err naming the file. */
 int cfg_include(json_t *root, const char *file, struct hp_error *err);
+/* Read one JSON object file (duplicate keys rejected) with cfg_load's errors:
+ * cannot open, a directory, empty, FILE:LINE:COL invalid JSON, not an object.
+ * For every JSON file hpsim reads (configs, sweep parts, recording.json). */
+json_t *cfg_load_json(const char *file, struct hp_error *err);
+
 /* Apply one "path=value" to a tree (used by cfg_load and by sweeps). */
 int cfg_set(json_t *root, const char *file, const char *assignment, struct hp_error *err);
 

@@ -7,6 +7,7 @@
  * significant digits, which strtod reads back exactly), and both go
  * through sweep_write_result, so their outputs are byte-identical.
  */
+#include "config.h"
 #include "sweep.h"
 
 #include <stdlib.h>
@@ -121,10 +122,9 @@ struct part {
 
 static int part_load(struct part *pt, struct hp_error *err)
 {
-    json_error_t je;
-    pt->doc = json_load_file(pt->path, JSON_REJECT_DUPLICATES, &je);
+    pt->doc = cfg_load_json(pt->path, err);
     if (!pt->doc)
-        return hp_errorf(err, HP_EXIT_USAGE, "%s:%d: %s", pt->path, je.line, je.text);
+        return -1;
     json_t *fmt = json_object_get(pt->doc, "hpsim_sweep_part");
     const char *shard = json_string_value(json_object_get(pt->doc, "shard"));
     if (!json_is_integer(fmt) || !shard)
