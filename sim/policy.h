@@ -46,7 +46,8 @@ struct halt_result {
  * the offline oracle uses next_wakeup_ns and the host's costs. */
 struct policy_ctx {
     int64_t now_ns;          /* halt entry */
-    int64_t next_wakeup_ns;  /* arrival of the interrupt that will end it, INT64_MAX if unknown */
+    int64_t next_wakeup_ns;  /* arrival of the interrupt that will end it; filled only for a
+                                bound (oracle), INT64_MAX (unknown) for real policies */
     const struct x86_costs *cost;  /* the run's cost profile (NULL in unit tests that need none) */
 };
 

@@ -334,7 +334,8 @@ static int64_t host_window(struct model *m, struct vcpu *v)
     if (m->pol->guest)
         return 0;
     struct policy_ctx ctx = { .now_ns = model_now(m), .next_wakeup_ns = INT64_MAX, .cost = m->cost };
-    for (int i = 0; i < v->nsources; i++)
+    /* Only a bound may see the future (and only it pays for the scan). */
+    for (int i = 0; m->pol->ops->bound && i < v->nsources; i++)
         if (engine_pending(&v->sources[i].ev) && v->sources[i].ev.time_ns < ctx.next_wakeup_ns)
             ctx.next_wakeup_ns = v->sources[i].ev.time_ns;
     return m->pol->ops->window(v->pstate, m->pol->param, &ctx);
