@@ -334,16 +334,13 @@ int cfg_int(const struct cfg *c, json_t *obj, const char *path, const char *key,
         if (!isfinite(d) || d != floor(d) || d < -9.2e18 || d > 9.2e18)
             return type_error(c, path, key, expected, v);
         x = (int64_t)d;
-        if (x < min || x > max)
-            return type_error(c, path, key, expected, v);
-        json_object_set_new(obj, key, json_integer(x));   /* frees v */
-        *out = x;
-        return 0;
     } else {
         return type_error(c, path, key, expected, v);
     }
     if (x < min || x > max)
         return type_error(c, path, key, expected, v);
+    if (json_is_real(v))
+        json_object_set_new(obj, key, json_integer(x));   /* the tree shows the integer; frees v */
     *out = x;
     return 0;
 }
