@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static char fixture_dir[512] = "tests/fixtures/traces";
 static char shared_dir[512] = "../shared/traces";
@@ -38,6 +39,23 @@ static inline const char *shared(char *buf, size_t n, const char *rel)
         print_message("shared capture %s/%s absent: skipped\n", shared_dir, rel);     \
         skip();                                                                       \
     }
+
+/* Lines of a report text containing all of a, b (b may be NULL): the
+ * independent count the readers' figures are held to. */
+static inline long count_lines(const char *path, const char *a, const char *b)
+{
+    FILE *f = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    long n = 0;
+
+    assert_non_null(f);
+    while (getline(&line, &cap, f) >= 0)
+        n += strstr(line, a) && (!b || strstr(line, b));
+    free(line);
+    fclose(f);
+    return n;
+}
 
 /* cmocka group setup: take the directories from the environment. */
 static inline int setup_dirs(void **s)

@@ -134,25 +134,24 @@ same "$T/cs.csv" "$T/csm.csv" "--common-seeds shards merged"
 expect 0 $H sweep $CFG policy.halt_poll_ns=10000,40000 --policy none,always --duration 0.02 --shard 2/2 -o "$T/csx.json"
 expect 2 $H merge "$T/csp1.json" "$T/csx.json" -o "$T/bad.csv"
 
+# interrupt FILE: a long sweep to FILE, SIGINT once its workers run; status in $rc
+interrupt() {
+    $H sweep $CFG policy.halt_poll_ns_grow=1:16:1 --duration 2 -j 2 -o "$1" 2>"$T/err" &
+    pid=$!
+    i=0
+    while [ -z "$(pgrep -P $pid)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    kill -INT $pid
+    wait $pid; rc=$?
+}
 # SIGINT: workers stop, nothing is written, exit 130 with how far it got
-$H sweep $CFG policy.halt_poll_ns_grow=1:16:1 --duration 2 -j 2 -o "$T/int.csv" 2>"$T/err" &
-pid=$!
-i=0
-while [ -z "$(pgrep -P $pid)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-kill -INT $pid
-wait $pid; rc=$?
+interrupt "$T/int.csv"
 [ $rc = 130 ] && ok || ko "SIGINT: exit $rc, expected 130"
 err_has "nothing written"
 ls "$T"/int.csv* >/dev/null 2>&1 && ko "SIGINT left a file" || ok
 [ -z "$(pgrep -P $pid)" ] && ok || ko "SIGINT left workers running"
 # ... and an older results file of the same name is left exactly as it was
 echo "old results" >"$T/old.csv"
-$H sweep $CFG policy.halt_poll_ns_grow=1:16:1 --duration 2 -j 2 -o "$T/old.csv" 2>"$T/err" &
-pid=$!
-i=0
-while [ -z "$(pgrep -P $pid)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-kill -INT $pid
-wait $pid; rc=$?
+interrupt "$T/old.csv"
 [ $rc = 130 ] && [ "$(cat "$T/old.csv")" = "old results" ] && ok || ko "SIGINT: old file changed (exit $rc)"
 ls "$T"/old.csv?* >/dev/null 2>&1 && ko "SIGINT left a temporary file" || ok
 

@@ -157,20 +157,6 @@ static void capture_load_error_names_the_file_and_leaves_it_empty(void **s)
 
 /* ---- the shared captures ---- */
 
-static long count_lines(const char *path, const char *a, const char *b)
-{
-    FILE *f = fopen(path, "r");
-    char *line = NULL;
-    size_t cap = 0;
-    long n = 0;
-
-    assert_non_null(f);
-    while (getline(&line, &cap, f) >= 0)
-        n += strstr(line, a) && (!b || strstr(line, b));
-    free(line);
-    fclose(f);
-    return n;
-}
 
 static void assert_report_figures(const char *rel)
 {

@@ -288,21 +288,6 @@ static void callback_non_zero_stops_and_is_returned(void **s)
 
 /* ---- the shared captures ---- */
 
-/* Lines of a report text containing all of a, b (b may be NULL). */
-static long count_lines(const char *path, const char *a, const char *b)
-{
-    FILE *f = fopen(path, "r");
-    char *line = NULL;
-    size_t cap = 0;
-    long n = 0;
-
-    assert_non_null(f);
-    while (getline(&line, &cap, f) >= 0)
-        n += strstr(line, a) && (!b || strstr(line, b));
-    free(line);
-    fclose(f);
-    return n;
-}
 
 static struct log *read_all(const char *path, struct trace_stats *st)
 {
