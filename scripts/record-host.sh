@@ -39,32 +39,15 @@ esac
 command -v trace-cmd >/dev/null ||
     { echo "record-host.sh: error: trace-cmd is not installed (apt-get install trace-cmd)" >&2; exit 1; }
 
-MOUNTED=0
-INST=""
-cleanup() {
-    if [ -n "$INST" ] && [ -d "$INST" ]; then
-        echo 0 > "$INST/tracing_on" 2>/dev/null || true
-        rmdir "$INST" 2>/dev/null || echo "record-host.sh: warning: could not remove $INST" >&2
-    fi
-    [ "$MOUNTED" = 0 ] || umount "$TRACEFS" 2>/dev/null || true
-}
-trap cleanup EXIT
-trap 'echo "record-host.sh: interrupted" >&2; exit 130' INT
-trap 'exit 143' TERM HUP
-
-if ! grep -q " $TRACEFS tracefs " /proc/mounts; then
-    mount -t tracefs nodev "$TRACEFS" 2>/dev/null ||
-        { echo "record-host.sh: skip: cannot mount tracefs on $TRACEFS" >&2; exit 77; }
-    MOUNTED=1
-fi
+PROG=record-host.sh
+. "$(dirname "$0")/lib/tracefs.sh"
+tracefs_begin "hpsim-host-$$" || case $? in
+    2) echo "record-host.sh: skip: cannot mount tracefs on $TRACEFS" >&2; exit 77 ;;
+    *) echo "record-host.sh: error: cannot create instance hpsim-host-$$" >&2; exit 1 ;;
+    esac
 [ -d "$TRACEFS/events/kvm/kvm_vcpu_wakeup" ] ||
     { echo "record-host.sh: skip: no kvm trace events (is the kvm module loaded?)" >&2; exit 77; }
 mkdir -p "$OUT"
-NAME=hpsim-host-$$
-INST=$TRACEFS/instances/$NAME
-mkdir "$INST" || { INST=""; echo "record-host.sh: error: cannot create instance $NAME" >&2; exit 1; }
-echo 0 > "$INST/tracing_on"
-echo "$BUFFER_KB" > "$INST/buffer_size_kb"
 ENABLED=""
 for e in $EVENTS; do
     if [ -d "$INST/events/$e" ]; then
@@ -81,15 +64,9 @@ else
 fi
 echo 0 > "$INST/tracing_on"
 
-LOST=0
-for f in "$INST"/per_cpu/cpu*/stats; do
-    n=$(sed -n 's/^overrun: //p' "$f")
-    LOST=$((LOST + ${n:-0}))
-done
+LOST=$(tracefs_lost)
 [ "$LOST" = 0 ] || echo "record-host.sh: warning: $LOST events lost; raise HPSIM_BUFFER_KB" >&2
-rm -f "$OUT/trace.dat"
-trace-cmd extract -B "$NAME" -o "$OUT/trace.dat" >/dev/null 2>&1 ||
-    { echo "record-host.sh: error: trace-cmd extract failed" >&2; exit 1; }
+tracefs_extract "$OUT/trace.dat" || { echo "record-host.sh: error: trace-cmd extract failed" >&2; exit 1; }
 
 params() {
     sep=""

@@ -80,30 +80,12 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
 # ---- from here on, undo what we change on every exit
-MOUNTED=0
-INST=""
-cleanup() {
-    if [ -n "$INST" ] && [ -d "$INST" ]; then
-        echo 0 > "$INST/tracing_on" 2>/dev/null || true
-        rmdir "$INST" 2>/dev/null || echo "record.sh: warning: could not remove $INST" >&2
-    fi
-    if [ "$MOUNTED" = 1 ]; then
-        umount "$TRACEFS" 2>/dev/null || echo "record.sh: warning: could not unmount $TRACEFS" >&2
-    fi
-}
-trap cleanup EXIT
-trap 'echo "record.sh: interrupted" >&2; exit 130' INT
-trap 'exit 143' TERM HUP
-
-if ! grep -q " $TRACEFS tracefs " /proc/mounts; then
-    mount -t tracefs nodev "$TRACEFS" || die "cannot mount tracefs on $TRACEFS"
-    MOUNTED=1
-fi
-NAME=hpsim-$$
-INST=$TRACEFS/instances/$NAME
-mkdir "$INST" || { INST=""; die "cannot create tracefs instance $NAME"; }
-echo 0 > "$INST/tracing_on"
-echo "$BUFFER_KB" > "$INST/buffer_size_kb"
+PROG=record.sh
+. "$ROOT/scripts/lib/tracefs.sh"
+tracefs_begin "hpsim-$$" || case $? in
+    2) die "cannot mount tracefs on $TRACEFS" ;;
+    *) die "cannot create tracefs instance hpsim-$$" ;;
+    esac
 for e in $EVENTS; do
     [ -d "$INST/events/kvm/$e" ] || die "this kernel has no kvm:$e event"
     echo 1 > "$INST/events/kvm/$e/enable"
@@ -121,18 +103,11 @@ echo 0 > "$INST/tracing_on"
 cat "$OUT/probe.out"
 [ "$rc" = 0 ] || die "hpsim-probe failed (exit $rc); see $OUT/probe.out"
 
-# Events the ring buffer dropped: a capture with overruns has holes.
-OVERRUN=0
-for f in "$INST"/per_cpu/cpu*/stats; do
-    n=$(sed -n 's/^overrun: //p' "$f")
-    OVERRUN=$((OVERRUN + ${n:-0}))
-done
+OVERRUN=$(tracefs_lost)
 [ "$OVERRUN" = 0 ] || echo "record.sh: warning: $OVERRUN events lost (overrun); raise BUFFER_KB" >&2
 
-rm -f "$OUT/trace.dat" "$OUT/report.txt"
-trace-cmd extract -B "$NAME" -o "$OUT/trace.dat" >/dev/null 2>"$OUT/.extract.err" ||
-    { cat "$OUT/.extract.err" >&2; die "trace-cmd extract failed"; }
-rm -f "$OUT/.extract.err"
+rm -f "$OUT/report.txt"
+tracefs_extract "$OUT/trace.dat" || die "trace-cmd extract failed"
 
 # ---- summary of the capture, from the report text
 trace-cmd report -i "$OUT/trace.dat" > "$OUT/report.txt.tmp" 2>/dev/null || die "trace-cmd report failed"
