@@ -240,12 +240,23 @@ static void hlt(struct model *m, struct vcpu *v)
     set_state(m, v, V_HLT_EXIT, m->cost->hlt_exit_ns);
 }
 
+/* The slice ran out while this thread was in the kernel (need_resched set by
+ * the slice timer): on its way back to guest mode it is switched out instead. */
+static bool preempt_if_due(struct model *m, struct vcpu *v)
+{
+    struct pcpu *p = v->pcpu;
+    if (!p->need_resched || !p->rq_head)
+        return false;
+    p->need_resched = false;
+    set_state(m, v, V_SCHED_OUT, m->cost->sched_out_ns);
+    return true;
+}
+
 /* The guest governor's poll: start it, or resume it after a preemption.
  * Returns false when the guest is to execute HLT instead. */
 static bool guest_poll(struct model *m, struct vcpu *v)
 {
     int64_t now = model_now(m);
-    struct pcpu *p = v->pcpu;
     if (!v->gpoll_active) {
         struct policy_ctx ctx = { .now_ns = now, .next_wakeup_ns = INT64_MAX, .cost = m->cost };
         int64_t w = m->pol->guest->window(v->gstate, m->pol->guest_param, &ctx);
@@ -258,12 +269,8 @@ static bool guest_poll(struct model *m, struct vcpu *v)
         v->gpoll_active = false;     /* it ran out while the thread was preempted */
         return false;
     }
-    if (p->need_resched && p->rq_head) {
-        p->need_resched = false;
-        set_state(m, v, V_SCHED_OUT, m->cost->sched_out_ns);
-        return true;
-    }
-    set_state(m, v, V_GPOLL, v->gpoll_end_ns - now);
+    if (!preempt_if_due(m, v))
+        set_state(m, v, V_GPOLL, v->gpoll_end_ns - now);
     return true;
 }
 
@@ -271,7 +278,6 @@ static bool guest_poll(struct model *m, struct vcpu *v)
  * in the guest under a guest governor, else (or after it) HLT. */
 static void run_guest(struct model *m, struct vcpu *v)
 {
-    struct pcpu *p = v->pcpu;
     if (v->hlt_at_ns >= 0)
         guest_reflect(m, v);
     if (v->wake_arrival_ns >= 0) {
@@ -298,13 +304,8 @@ static void run_guest(struct model *m, struct vcpu *v)
         v->remaining_ns = s->wl->ops->serve(m, s, &exits);
         v->notify_exits = exits;
     }
-    if (p->need_resched && p->rq_head) {
-        /* The slice ran out while this thread was in the kernel. */
-        p->need_resched = false;
-        set_state(m, v, V_SCHED_OUT, m->cost->sched_out_ns);
-        return;
-    }
-    set_state(m, v, V_GUEST, v->remaining_ns);
+    if (!preempt_if_due(m, v))
+        set_state(m, v, V_GUEST, v->remaining_ns);
 }
 
 /* The guest has finished serving an interrupt (and sent its notifications). */
