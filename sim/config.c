@@ -311,15 +311,23 @@ static int type_error(const struct cfg *c, const char *path, const char *key,
                      cfg_path(p, sizeof p, path, key), expected, cfg_describe(v, d, sizeof d));
 }
 
+/* obj.key, or def written there first when absent (the effective config);
+ * either way the value then goes through the same checks. Takes def. */
+static json_t *value_or_default(json_t *obj, const char *key, json_t *def)
+{
+    json_t *v = json_object_get(obj, key);
+    if (v) {
+        json_decref(def);
+        return v;
+    }
+    json_object_set_new(obj, key, def);
+    return def;
+}
+
 int cfg_int(const struct cfg *c, json_t *obj, const char *path, const char *key,
             int64_t def, int64_t min, int64_t max, int64_t *out)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v) {
-        *out = def;
-        json_object_set_new(obj, key, json_integer(def));
-        return 0;
-    }
+    json_t *v = value_or_default(obj, key, json_integer(def));
     char expected[96];
     if (max == INT64_MAX)
         snprintf(expected, sizeof expected, "an integer >= %lld", (long long)min);
@@ -348,12 +356,7 @@ int cfg_int(const struct cfg *c, json_t *obj, const char *path, const char *key,
 int cfg_num(const struct cfg *c, json_t *obj, const char *path, const char *key,
             double def, double min, double max, double *out)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v) {
-        *out = def;
-        json_object_set_new(obj, key, json_real(def));
-        return 0;
-    }
+    json_t *v = value_or_default(obj, key, json_real(def));
     char expected[96];
     snprintf(expected, sizeof expected, "a number in [%g, %g]", min, max);
     if (!json_is_number(v))
@@ -368,12 +371,7 @@ int cfg_num(const struct cfg *c, json_t *obj, const char *path, const char *key,
 int cfg_bool(const struct cfg *c, json_t *obj, const char *path, const char *key,
              bool def, bool *out)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v) {
-        *out = def;
-        json_object_set_new(obj, key, json_boolean(def));
-        return 0;
-    }
+    json_t *v = value_or_default(obj, key, json_boolean(def));
     if (!json_is_boolean(v))
         return type_error(c, path, key, "true or false", v);
     *out = json_is_true(v);
@@ -390,8 +388,7 @@ int cfg_str(const struct cfg *c, json_t *obj, const char *path, const char *key,
             return hp_errorf(c->err, HP_EXIT_USAGE, "%s: %s: required key is missing", c->file,
                              cfg_path(p, sizeof p, path, key));
         }
-        json_object_set_new(obj, key, json_string(def));
-        v = json_object_get(obj, key);
+        v = value_or_default(obj, key, json_string(def));
     }
     if (!json_is_string(v))
         return type_error(c, path, key, "a string", v);
