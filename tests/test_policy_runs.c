@@ -127,28 +127,45 @@ struct row { const char *name; double c0, lat; };
 
 /* The oracle's %C0 is at or below that of every policy whose mean wakeup
  * latency is the same or better: otherwise one of them is wrong. (A policy
- * with worse latency may spend less: in a closed loop it serves less.) */
+ * with worse latency may spend less: in a closed loop it serves less.)
+ * On a dedicated pCPU that is a theorem and is checked exactly. When vCPUs
+ * share a pCPU the oracle cannot see a sibling become runnable and cut its
+ * poll short (docs/policies.md): each such failed poll costs it the spin plus
+ * a block it chose to avoid, so there the bound is checked with that loss,
+ * the oracle's own measured regret, as the only allowance. */
 static void check_bound(const char *what, struct sim_spec *spec)
 {
     struct row r[64];
     int oracle = -1;
+    double allowance = 0;
+    const struct x86_costs *c = &spec->costs;
     for (int i = 0; i < spec->npolicies; i++) {
         struct metrics *m = tu_run(spec, i);
         assert_true(m->conservation_ok);
         int64_t total = m->sim_ns * m->npcpus;
         r[i] = (struct row){ spec->policies[i].name, 100.0 * (double)(total - m->acct_ns[ACCT_IDLE]) / (double)total,
                              m->wakeup.count ? hist_mean(&m->wakeup) : -1 };
-        if (spec->policies[i].ops->bound)
+        if (spec->policies[i].ops->bound) {
             oracle = i;
+            if (m->nvcpus > m->npcpus) {
+                double failed = (double)(m->k.halt_attempted_poll - m->k.halt_successful_poll);
+                double lost = (double)m->k.halt_poll_fail_ns +
+                              failed * (double)(c->sched_out_ns + c->idle_enter_ns + c->sched_in_ns);
+                allowance = 100.0 * lost / (double)total;
+            } else {
+                assert_int_equal(m->k.halt_attempted_poll, m->k.halt_successful_poll);
+            }
+        }
         free(m);
     }
     assert_true(oracle >= 0);
     for (int i = 0; i < spec->npolicies; i++) {
         if (i == oracle || r[i].lat < 0 || r[oracle].lat < 0 || r[i].lat > r[oracle].lat)
             continue;
-        if (r[oracle].c0 > r[i].c0)
-            fail_msg("%s: %s reaches %.1f ns mean wakeup (oracle %.1f) at %.4f%% C0, below the oracle's %.4f%%",
-                     what, r[i].name, r[i].lat, r[oracle].lat, r[i].c0, r[oracle].c0);
+        if (r[oracle].c0 > r[i].c0 + allowance)
+            fail_msg("%s: %s reaches %.1f ns mean wakeup (oracle %.1f) at %.4f%% C0, below the oracle's %.4f%%"
+                     " (allowance for polls cut short by siblings %.4f%%)",
+                     what, r[i].name, r[i].lat, r[oracle].lat, r[i].c0, r[oracle].c0, allowance);
     }
 }
 
