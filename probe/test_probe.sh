@@ -55,7 +55,10 @@ if [ -z "$why" ]; then
         python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))["captures"][0]
-sys.exit(0 if r["halts"] > 0 and r["window_match_pct"] is not None else 1)' "$d/v.json"; then
+rec = json.load(open(sys.argv[2]))   # how busy the host was is part of the record
+busy = rec.get("host_cpu_busy_pct_before")
+sys.exit(0 if r["halts"] > 0 and r["window_match_pct"] is not None and isinstance(busy, int)
+         and 0 <= busy <= 100 else 1)' "$d/v.json" "$d/rec/recording.json"; then
         ok "record_and_validate"
     else
         ko "record_and_validate (record exit $rc): $(tail -3 "$d/log") $(cat "$d/err" 2>/dev/null)"

@@ -76,6 +76,24 @@ ARGS="$ARGS $COMMON"
 command -v trace-cmd >/dev/null || die "trace-cmd is not installed (apt-get install trace-cmd)"
 
 make -s -C "$ROOT/probe" all >&2 || die "building the probe failed"
+
+# ---- is the host quiet? The probe pins its threads to CPUs 0 and 1; any other busy task
+# there delays the vCPU thread's wakeups by a scheduler slice, which KVM then counts in
+# halt_ns and which no simulator of halt polling models. Measure the share of all CPUs'
+# time spent busy over one second before the run (/proc/stat: user+nice+system+irq+
+# softirq+steal against idle+iowait).
+cpu_busy_pct() {
+    a=$(awk '$1 == "cpu" { print $2+$3+$4+$7+$8+$9, $5+$6 }' /proc/stat)
+    sleep 1
+    b=$(awk '$1 == "cpu" { print $2+$3+$4+$7+$8+$9, $5+$6 }' /proc/stat)
+    echo "$a $b" | awk '{ t = ($3 - $1) + ($4 - $2); print (t > 0) ? int(100 * ($3 - $1) / t + 0.5) : 0 }'
+}
+BUSY=$(cpu_busy_pct)
+LOAD=$(cut -d' ' -f1 /proc/loadavg)
+if [ "$BUSY" -gt 10 ]; then
+    echo "record.sh: warning: the host is busy ($BUSY% of its CPU time in the second before the run," \
+         "load $LOAD): its wakeups will show scheduler delays no halt-polling model has; record on a quiet host" >&2
+fi
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
@@ -170,6 +188,8 @@ cat > "$OUT/recording.json" <<EOF
   "kvm_emulate_insn_filter": $(jstr "$HLT_FILTER"),
   "buffer_size_kb_per_cpu": $BUFFER_KB,
   "events_lost_overrun": $OVERRUN,
+  "host_cpu_busy_pct_before": $BUSY,
+  "host_load_average_1min": $LOAD,
   "trace_dat_bytes": $SIZE,
   "summary": {"wakeups_poll": $POLL, "wakeups_wait": $WAIT, "grow_lines": $GROW,
               "shrink_lines": $SHRINK, "hlt_emulated": $HLTS, "msi_set_irq": $MSIS,
@@ -188,7 +208,8 @@ $MODPOLL/$(cat /sys/module/kvm/parameters/halt_poll_ns_grow)/$(cat /sys/module/k
 (max/grow/grow_start/shrink), per-VM halt_poll_ns ${VMPOLL:-not set}. The trace (trace.dat, $SIZE
 bytes, events: $(echo $EVENTS), $OVERRUN lost) shows $((POLL + WAIT)) kvm_vcpu_wakeup
 ($POLL poll / $WAIT wait) and $GROW grow / $SHRINK shrink kvm_halt_poll_ns lines; the probe's own
-figures (probe.out, probe.json) give a response p50 of $P50 us. Files: trace.dat, $REPORT,
+figures (probe.out, probe.json) give a response p50 of $P50 us. In the second before the run the host's
+CPUs were $BUSY% busy (load average $LOAD). Files: trace.dat, $REPORT,
 probe.out, probe.json, recording.json.
 EOF
 
