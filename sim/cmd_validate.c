@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "capdir.h"
@@ -115,7 +116,33 @@ static json_t *diff(json_t *a, json_t *b, const char *key)
                ? json_real(json_number_value(x) - json_number_value(y)) : json_null();
 }
 
-/* Give each row X whose X_poll0 is among the rows the paired changes. */
+/* Length of the directory part of path ("a/b/c/" and "a/b/c" give 3, "a/b"),
+ * so that only captures side by side pair up: traces/probe/X does not pair
+ * with traces/probe_repeat/X_poll0. */
+static size_t dir_len(const char *path)
+{
+    size_t n = strlen(path);
+
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    while (n > 0 && path[n - 1] != '/')
+        n--;
+    return n;
+}
+
+static bool same_dir(json_t *a, json_t *b)
+{
+    const char *p = json_string_value(json_object_get(a, "path"));
+    const char *q = json_string_value(json_object_get(b, "path"));
+
+    if (!p || !q)
+        return true;
+    size_t n = dir_len(p);
+    return n == dir_len(q) && strncmp(p, q, n) == 0;
+}
+
+/* Give each row X whose X_poll0 is among the rows, in the same directory,
+ * the paired changes. */
 static void pair_rows(json_t *rows)
 {
     size_t i, j;
@@ -128,7 +155,7 @@ static void pair_rows(json_t *rows)
             const char *m = json_string_value(json_object_get(y, "capture"));
             size_t len = strlen(n);
 
-            if (strncmp(m, n, len) != 0 || strcmp(m + len, POLL0_SUFFIX) != 0)
+            if (strncmp(m, n, len) != 0 || strcmp(m + len, POLL0_SUFFIX) != 0 || !same_dir(x, y))
                 continue;
             json_object_set_new(x, "paired_with", json_string(m));
             json_object_set_new(x, "d_resp_p50_probe_us", diff(x, y, "resp_p50_probe_us"));
@@ -180,12 +207,13 @@ static void print_table(FILE *f, json_t *rows, const char *costs)
                 buf[2], buf[3], buf[4], buf[5], buf[6], buf[7], buf[8]);
     }
     fprintf(f, "window%%: halts whose simulated window is the kernel's (target >= %.0f%%), "
-            "by the model alone and with the captured late wakeups (late) replayed; decide%%: "
+            "by the model alone and with the host's hold-ups (late: late wakeups and halt entries) "
+            "replayed as captured; decide%%: "
             "the rule on each simulated halt from the kernel's window; d_: X - X%s\n",
             VALIDATE_TARGET_PCT, POLL0_SUFFIX);
 }
 
-/* The window match again with the captured late wakeups replayed (the
+/* The window match again with the host's hold-ups replayed as captured (the
  * replay workload's "late_wakeups": "captured"), into row. */
 static int late_figures(const struct validate_args *a, struct cmd_replay_req req, json_t *row,
                         struct hp_error *err)

@@ -38,6 +38,13 @@
  * when the captured one did; the count is in the capture's figures. Only
  * for a thread alone on its pCPU: one that shares it waits for the other
  * threads in the run queue, which the model simulates.
+ * The same mode takes a late halt entry from the capture: when the kernel's
+ * own halt start (kvm_vcpu_wakeup time - its ns) comes more than
+ * RP_LATE_FACTOR x hlt_exit_ns + RP_LATE_SLACK_NS after the HLT exit, the
+ * thread was held up between the two (the host's CPU was taken away), and the
+ * burst before that HLT is lengthened by the excess so the simulated halt
+ * begins when the kernel's did. Without it, such a halt is simulated from the
+ * HLT, and a delivery that came during the hold-up looks late instead.
  *
  * The workload keeps, per run, the window in effect and the length of the
  * simulated halt each arrival ended (for model conformance); runs are
@@ -212,6 +219,17 @@ static int64_t rp_arrival(struct rp_params *r, const struct rp_vcpu *v,
     return t > replay_time(rc, h->hlt_ns) ? t : replay_time(rc, h->hlt_ns);
 }
 
+/* How much later than the model's HLT exit the kernel's halt began, when
+ * that is a hold-up (see the file header), else 0. */
+static int64_t rp_late_entry(const struct rp_params *r, const struct rp_vcpu *v,
+                             const struct x86_costs *c, const struct capture_halt *h)
+{
+    if (!r->late_captured || !r->alone[v - r->v] || (h->flags & CAPTURE_HLT_DERIVED) || h->hlt_seq < 0)
+        return 0;
+    int64_t exit = replay_duration(r->rc, h->end_ns - h->hlt_ns) - h->halt_ns;
+    return exit > RP_LATE_FACTOR * c->hlt_exit_ns + RP_LATE_SLACK_NS ? exit - c->hlt_exit_ns : 0;
+}
+
 /* The burst after the thread's last halt (see the file header). */
 static int64_t rp_tail(const struct rp_params *r, const struct rp_vcpu *v, int64_t resume)
 {
@@ -233,6 +251,12 @@ static void rp_prepare(struct rp_params *r, struct rp_vcpu *v, const struct x86_
     for (size_t k = 0; k < v->n; k++) {
         const struct capture_halt *h = &v->cv->halts[k];
         int64_t a = rp_arrival(r, v, c, h);
+        int64_t held = k > 0 ? rp_late_entry(r, v, c, h) : 0;
+
+        if (held > 0) {
+            v->burst[k - 1] += held;
+            r->late++;
+        }
 
         if (a < 0)
             a = 0;
