@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -102,18 +104,30 @@ static void base_name(char *buf, size_t n, const char *s)
     snprintf(buf, n, "%.*s", (int)(s + len - b), b);
 }
 
+/* c->set: the canonical parent of dir when the scenario is named after dir,
+ * else dir itself (a lone trace file named after itself). */
+static void set_of(struct capdir *c, const char *dir, bool named_by_dir)
+{
+    char up[4096 + 4];
+
+    snprintf(up, sizeof up, "%s%s", dir, named_by_dir ? "/.." : "");
+    if (!realpath(up, c->set))
+        snprintf(c->set, sizeof c->set, "%.4095s", up);
+}
+
 int capdir_open(const char *arg, struct capdir *c, struct hp_error *err)
 {
     char dir[4096];
     struct stat st;
-    const char *slash;
+    const char *slash = NULL;
 
     memset(c, 0, sizeof *c);
     c->vm_max_ns = -1;
     c->resp_p50_us = -1;
     if (stat(arg, &st) != 0)
         return hp_errorf(err, HP_EXIT_USAGE, "%s: cannot open: %s", arg, strerror(errno));
-    if (S_ISDIR(st.st_mode)) {
+    bool is_dir = S_ISDIR(st.st_mode);
+    if (is_dir) {
         snprintf(dir, sizeof dir, "%s", arg);
         if (join(c->trace, sizeof c->trace, arg, "trace.dat") != 0 || stat(c->trace, &st) != 0)
             return hp_errorf(err, HP_EXIT_USAGE, "%s: a directory without trace.dat (expected "
@@ -125,5 +139,6 @@ int capdir_open(const char *arg, struct capdir *c, struct hp_error *err)
         snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - arg) : 1, slash ? arg : ".");
         base_name(c->name, sizeof c->name, strcmp(dir, ".") && slash ? dir : arg);
     }
+    set_of(c, dir, is_dir || (strcmp(dir, ".") && slash));
     return read_recording(dir, c, err) != 0 || read_probe(dir, c, err) != 0 ? -1 : 0;
 }

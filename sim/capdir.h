@@ -15,6 +15,8 @@
 struct capdir {
     char trace[4096];      /* the trace file */
     char name[256];        /* the scenario: the directory's name, else the file's */
+    char set[4096];        /* the directory holding the scenario (canonical): captures
+                            * pair with their _poll0 twin only within one set */
     char kernel[128];      /* recording.json kernel_release, "" unknown */
     int64_t vm_max_ns;     /* recording.json effective_max_halt_poll_ns, -1 unknown */
     double resp_p50_us;    /* probe.json latency_us.p50, < 0 unknown */

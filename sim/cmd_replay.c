@@ -405,6 +405,8 @@ static int replay_doc(const struct replay_args *a, struct sim_spec *spec, struct
     json_object_set_new(*doc, "capture", capture_doc(rc));
     json_object_set_new(json_object_get(*doc, "capture"), "late_wakeups",
                         json_integer(replay_workload_late(&spec->vms[0].wl)));
+    json_object_set_new(json_object_get(*doc, "capture"), "late_entries",
+                        json_integer(replay_workload_late_entries(&spec->vms[0].wl)));
     json_object_set_new(*doc, "conformance", conformance_doc(rcf));
     return 0;
 }

@@ -116,29 +116,14 @@ static json_t *diff(json_t *a, json_t *b, const char *key)
                ? json_real(json_number_value(x) - json_number_value(y)) : json_null();
 }
 
-/* Length of the directory part of path ("a/b/c/" and "a/b/c" give 3, "a/b"),
- * so that only captures side by side pair up: traces/probe/X does not pair
- * with traces/probe_repeat/X_poll0. */
-static size_t dir_len(const char *path)
+/* Only captures side by side pair up: traces/probe/X does not pair with
+ * traces/probe_repeat/X_poll0 (capdir.h: set). */
+static bool same_set(json_t *a, json_t *b)
 {
-    size_t n = strlen(path);
+    const char *p = json_string_value(json_object_get(a, "set"));
+    const char *q = json_string_value(json_object_get(b, "set"));
 
-    while (n > 1 && path[n - 1] == '/')
-        n--;
-    while (n > 0 && path[n - 1] != '/')
-        n--;
-    return n;
-}
-
-static bool same_dir(json_t *a, json_t *b)
-{
-    const char *p = json_string_value(json_object_get(a, "path"));
-    const char *q = json_string_value(json_object_get(b, "path"));
-
-    if (!p || !q)
-        return true;
-    size_t n = dir_len(p);
-    return n == dir_len(q) && strncmp(p, q, n) == 0;
+    return !p || !q || strcmp(p, q) == 0;
 }
 
 /* Give each row X whose X_poll0 is among the rows, in the same directory,
@@ -155,7 +140,7 @@ static void pair_rows(json_t *rows)
             const char *m = json_string_value(json_object_get(y, "capture"));
             size_t len = strlen(n);
 
-            if (strncmp(m, n, len) != 0 || strcmp(m + len, POLL0_SUFFIX) != 0 || !same_dir(x, y))
+            if (strncmp(m, n, len) != 0 || strcmp(m + len, POLL0_SUFFIX) != 0 || !same_set(x, y))
                 continue;
             json_object_set_new(x, "paired_with", json_string(m));
             json_object_set_new(x, "d_resp_p50_probe_us", diff(x, y, "resp_p50_probe_us"));
@@ -163,6 +148,9 @@ static void pair_rows(json_t *rows)
             json_object_set_new(x, "d_wake_p50_sim_us", diff(x, y, "wake_p50_sim_us"));
         }
     }
+    /* The set served the pairing; an absolute path has no place in results. */
+    json_array_foreach(rows, i, x)
+        json_object_del(x, "set");
 }
 
 /* One cell into buf: the number at key with fmt, or "-". */
@@ -179,7 +167,7 @@ static void cell(char *buf, size_t n, json_t *row, const char *key, const char *
 static void print_table(FILE *f, json_t *rows, const char *costs)
 {
     static const char *const keys[] = {
-        "window_match_pct", "decisions_match_pct", "window_match_late_pct", "late_wakeups",
+        "window_match_pct", "decisions_match_pct", "window_match_late_pct", "late_holdups",
         "polled_captured_pct", "polled_sim_pct", "d_resp_p50_probe_us", "d_wake_p50_captured_us",
         "d_wake_p50_sim_us",
     };
@@ -233,8 +221,12 @@ static int late_figures(const struct validate_args *a, struct cmd_replay_req req
     }
     conf = json_object_get(doc, "conformance");
     json_object_set(row, "window_match_late_pct", json_object_get(conf, "model_conformance_pct"));
-    json_object_set(row, "late_wakeups", json_object_get(json_object_get(doc, "capture"),
-                                                         "late_wakeups"));
+    json_t *cap = json_object_get(doc, "capture");
+    json_int_t wakeups = json_integer_value(json_object_get(cap, "late_wakeups"));
+    json_int_t entries = json_integer_value(json_object_get(cap, "late_entries"));
+    json_object_set_new(row, "late_wakeups", json_integer(wakeups));
+    json_object_set_new(row, "late_entries", json_integer(entries));
+    json_object_set_new(row, "late_holdups", json_integer(wakeups + entries));
     json_decref(doc);
     free(sets);
     return 0;
@@ -255,6 +247,7 @@ static int validate_one(const struct validate_args *a, const char *arg, json_t *
     if (cmd_replay_doc(&req, &doc, err) != 0)
         return -1;
     row = capture_row(&cd, arg, doc);
+    json_object_set_new(row, "set", json_string(cd.set));
     json_array_append_new(rows, row);
     if (late_figures(a, req, row, err) != 0) {
         json_decref(doc);

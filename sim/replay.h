@@ -76,6 +76,9 @@ int replay_workload_halts(const struct workload *w, size_t vcpu, const int64_t *
 /* Arrivals the last run replayed as late wakeups (workloads/replay.c,
  * "late_wakeups": "captured"); -1 if w is not a replay. */
 int64_t replay_workload_late(const struct workload *w);
+/* Halts the last run began late, as the kernel did (same mode); -1 if w is
+ * not a replay. */
+int64_t replay_workload_late_entries(const struct workload *w);
 
 
 /* The "captured" row: the results schema's keys computed from the capture

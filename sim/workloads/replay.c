@@ -78,6 +78,7 @@ struct rp_params {
     bool late_captured;         /* late_wakeups "captured" (see the file header) */
     bool *alone;                /* per thread: no other thread on its pCPU */
     int64_t late;               /* arrivals moved as late wakeups in the last run */
+    int64_t late_entries;       /* halts begun late (held up after the HLT) in the last run */
     uint64_t guest_poll_hits;   /* per run: met->guest_poll_hits at the last serve */
 };
 
@@ -224,7 +225,11 @@ static int64_t rp_arrival(struct rp_params *r, const struct rp_vcpu *v,
 static int64_t rp_late_entry(const struct rp_params *r, const struct rp_vcpu *v,
                              const struct x86_costs *c, const struct capture_halt *h)
 {
-    if (!r->late_captured || !r->alone[v - r->v] || (h->flags & CAPTURE_HLT_DERIVED) || h->hlt_seq < 0)
+    /* Only where the kernel reported the halt's length itself: not when the
+     * end is the next entry (exit-only captures), nor after a lost halt,
+     * whose HLT may belong to the halt that was lost (capture.h). */
+    if (!r->late_captured || !r->alone[v - r->v] || h->hlt_seq < 0 ||
+        (h->flags & (CAPTURE_HLT_DERIVED | CAPTURE_END_IS_ENTRY | CAPTURE_LOST_BEFORE)))
         return 0;
     int64_t exit = replay_duration(r->rc, h->end_ns - h->hlt_ns) - h->halt_ns;
     return exit > RP_LATE_FACTOR * c->hlt_exit_ns + RP_LATE_SLACK_NS ? exit - c->hlt_exit_ns : 0;
@@ -254,8 +259,13 @@ static void rp_prepare(struct rp_params *r, struct rp_vcpu *v, const struct x86_
         int64_t held = k > 0 ? rp_late_entry(r, v, c, h) : 0;
 
         if (held > 0) {
+            /* The simulated halt begins when the kernel's did; an arrival
+             * taken from a delivery during the hold-up is pending then. */
+            int64_t start = replay_time(r->rc, h->end_ns) - h->halt_ns;
             v->burst[k - 1] += held;
-            r->late++;
+            r->late_entries++;
+            if (a < start)
+                a = start;
         }
 
         if (a < 0)
@@ -290,7 +300,7 @@ static void rp_start(struct model *m, struct source *s)
     v->halts_seen = 0;
     r->guest_poll_hits = 0;
     if (vc->index == 0)
-        r->late = 0;
+        r->late = r->late_entries = 0;
     rp_prepare(r, v, m->cost);
     if (v->n && v->cv->halts[0].window_ns >= 0 && strcmp(m->pol->ops->name, "mainline") == 0) {
         *(int64_t *)vc->pstate = v->cv->halts[0].window_ns;
@@ -363,6 +373,11 @@ const struct replay_capture *replay_workload_capture(const struct workload *w)
 int64_t replay_workload_late(const struct workload *w)
 {
     return w->ops == &workload_replay ? ((const struct rp_params *)w->params)->late : -1;
+}
+
+int64_t replay_workload_late_entries(const struct workload *w)
+{
+    return w->ops == &workload_replay ? ((const struct rp_params *)w->params)->late_entries : -1;
 }
 
 int replay_workload_halts(const struct workload *w, size_t vcpu, const int64_t **window,
