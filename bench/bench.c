@@ -282,6 +282,26 @@ static double wall_of(const char *cmd, double *cpu)
     return rc == 0 ? t : -1;
 }
 
+/* The command of one sweep at -j jobs writing its output under dir with
+ * suffix idx: hpsim sweep, or the xargs stand-in. 0, or -1 when it does not
+ * fit (a long --hpsim path). */
+static int sweep_cmd(char *buf, size_t n, const struct opts *o, bool real, int jobs, double duration_s,
+                     const char *dir, int idx)
+{
+    int len;
+    if (real)
+        len = snprintf(buf, n,
+                       "%s sweep configs/tcp_rr.json policy.halt_poll_ns=10000:640000:10000 -p always "
+                       "--duration %.9g -j %d -o %s/sweep%d.csv 2>/dev/null",
+                       o->hpsim, duration_s, jobs, dir, idx);
+    else
+        len = snprintf(buf, n,
+                       "seq 10000 10000 640000 | xargs -P %d -I{} %s configs/tcp_rr.json -q -p always "
+                       "--duration %.9g --set policy.halt_poll_ns={} -o %s/p{}-%d.json",
+                       jobs, o->hpsim, duration_s, dir, idx);
+    return len < 0 || (size_t)len >= n ? -1 : 0;
+}
+
 /* Best of three alternating rounds at -j 1 and -j cores: the wall clock
  * counts whatever else runs on the machine, and the best round is the one
  * least disturbed. */
@@ -304,20 +324,12 @@ static void run_sweep(const struct opts *o, struct sweep_result *s, double durat
     for (int round = 0; round < 3; round++) {
         for (int pass = 0; pass < 3; pass++) {
             int j = pass == 1 ? s->jobs : 1;
-            char one[512];
-            if (s->real)
-                snprintf(one, sizeof one,
-                         "%s sweep configs/tcp_rr.json policy.halt_poll_ns=10000:640000:10000 -p always "
-                         "--duration %.9g -j %d -o %s/sweep%%d.csv 2>/dev/null",
-                         o->hpsim, duration_s, j, dir);
-            else
-                snprintf(one, sizeof one,
-                         "seq 10000 10000 640000 | xargs -P %d -I{} %s configs/tcp_rr.json -q -p always "
-                         "--duration %.9g --set policy.halt_poll_ns={} -o %s/p{}-%%d.json",
-                         j, o->hpsim, duration_s, dir);
             char a[600], b[600];
-            snprintf(a, sizeof a, one, 0);
-            snprintf(b, sizeof b, one, 1);
+            if (sweep_cmd(a, sizeof a, o, s->real, j, duration_s, dir, 0) != 0 ||
+                sweep_cmd(b, sizeof b, o, s->real, j, duration_s, dir, 1) != 0) {
+                s->ok = 0;
+                continue;
+            }
             if (pass == 2)
                 snprintf(cmd, sizeof cmd, "%s & %s; r=$?; wait $! && [ $r -eq 0 ]", a, b);
             else
