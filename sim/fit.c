@@ -340,18 +340,6 @@ static json_t *note_json(int i, int64_t value, int64_t n)
                      fit_notes[i].cannot_see);
 }
 
-static json_t *cstates_json(const struct fit_result *r)
-{
-    json_t *arr = json_array();
-
-    for (int i = 0; i < r->nstates; i++)
-        json_array_append_new(arr, json_pack("{s:s, s:I, s:I, s:I}", "name", r->cstate[i].name,
-                              "exit_latency_ns", (json_int_t)r->cstate[i].exit_latency_ns,
-                              "target_residency_ns", (json_int_t)r->cstate[i].target_residency_ns,
-                              "actual_exit_ns", (json_int_t)r->cstate[i].actual_exit_ns));
-    return arr;
-}
-
 static json_t *cstates_note(const struct fit_result *r)
 {
     json_t *o = note_json(3, r->nstates, r->wake_n), *sides = json_array();
@@ -382,7 +370,7 @@ static void fragment_fields(const struct fit_result *r, json_t *costs, json_t *f
         }
     }
     if (r->nstates) {
-        json_object_set_new(costs, "cstates", cstates_json(r));
+        json_object_set_new(costs, "cstates", x86_cstates_json(r->cstate, r->nstates));
         json_object_set_new(fitted, "cstates", cstates_note(r));
     } else {
         json_object_set_new(kept, "cstates", json_string("no halt that blocked with a traced "

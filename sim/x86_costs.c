@@ -240,14 +240,14 @@ static int load_cstates(const struct cfg *c, json_t *arr, const char *path, stru
     return 0;
 }
 
-static json_t *cstates_to_json(const struct x86_costs *x)
+json_t *x86_cstates_json(const struct x86_cstate *cs, int n)
 {
     json_t *arr = json_array();
-    for (int i = 0; i < x->ncstates; i++)
-        json_array_append_new(arr, json_pack("{s:s, s:I, s:I, s:I}", "name", x->cstate[i].name,
-                              "exit_latency_ns", (json_int_t)x->cstate[i].exit_latency_ns,
-                              "target_residency_ns", (json_int_t)x->cstate[i].target_residency_ns,
-                              "actual_exit_ns", (json_int_t)x->cstate[i].actual_exit_ns));
+    for (int i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:s, s:I, s:I, s:I}", "name", cs[i].name,
+                              "exit_latency_ns", (json_int_t)cs[i].exit_latency_ns,
+                              "target_residency_ns", (json_int_t)cs[i].target_residency_ns,
+                              "actual_exit_ns", (json_int_t)cs[i].actual_exit_ns));
     return arr;
 }
 
@@ -297,7 +297,7 @@ int x86_costs_load(const struct cfg *c, json_t *costs, const char *path, struct 
             out->cstate[i].actual_exit_ns = base->cstate[i].actual_exit_ns >= 0
                 ? base->cstate[i].actual_exit_ns
                 : llround((double)base->cstate[i].exit_latency_ns * out->cstate_actual_exit_frac);
-        json_object_set_new(costs, "cstates", cstates_to_json(out));
+        json_object_set_new(costs, "cstates", x86_cstates_json(out->cstate, out->ncstates));
     }
     return 0;
 }

@@ -52,4 +52,8 @@ const char *const *x86_costs_profile_names(void);
  * writes the effective values back into the tree. */
 int x86_costs_load(const struct cfg *c, json_t *costs, const char *path, struct x86_costs *out);
 
+/* n C-states as the config's "cstates" array (name, exit_latency_ns,
+ * target_residency_ns, actual_exit_ns): what x86_costs_load reads back. */
+json_t *x86_cstates_json(const struct x86_cstate *cs, int n);
+
 #endif
