@@ -130,13 +130,6 @@ static int dat_halt_poll(struct dat_reader *dr, struct tep_event *tev,
     return 1;
 }
 
-static void dat_irq_init(struct trace_event *ev, enum trace_irq_src src)
-{
-    ev->kind = TRACE_IRQ;
-    ev->u.irq.src = src;
-    ev->u.irq.apicid = ev->u.irq.vector = ev->u.irq.gsi = ev->u.irq.level = -1;
-}
-
 static int dat_apic_accept(struct dat_reader *dr, struct tep_event *tev,
                            struct tep_record *rec, struct trace_event *ev)
 {
@@ -145,7 +138,7 @@ static int dat_apic_accept(struct dat_reader *dr, struct tep_event *tev,
     (void)dr;
     if (dat_field(tev, rec, "apicid", &a) || dat_field(tev, rec, "vec", &v))
         return -1;
-    dat_irq_init(ev, TRACE_IRQ_APIC_ACCEPT);
+    trace_irq_init(ev, TRACE_IRQ_APIC_ACCEPT);
     ev->u.irq.apicid = (int)a;
     ev->u.irq.vector = (int)v;
     return 1;
@@ -160,7 +153,7 @@ static int dat_inj_virq(struct dat_reader *dr, struct tep_event *tev,
     (void)dr;
     if (dat_field(tev, rec, "vector", &v) && dat_field(tev, rec, "irq", &v))
         return -1;
-    dat_irq_init(ev, TRACE_IRQ_INJ_VIRQ);
+    trace_irq_init(ev, TRACE_IRQ_INJ_VIRQ);
     ev->u.irq.vector = (int)v;
     return 1;
 }
@@ -173,7 +166,7 @@ static int dat_set_irq(struct dat_reader *dr, struct tep_event *tev, struct tep_
     (void)dr;
     if (dat_field(tev, rec, "gsi", &g) || dat_field(tev, rec, "level", &l))
         return -1;
-    dat_irq_init(ev, TRACE_IRQ_SET_IRQ);
+    trace_irq_init(ev, TRACE_IRQ_SET_IRQ);
     ev->u.irq.gsi = (int)g;
     ev->u.irq.level = (int)l;
     return 1;
@@ -189,7 +182,7 @@ static int dat_msi(struct dat_reader *dr, struct tep_event *tev, struct tep_reco
     (void)dr;
     if (dat_field(tev, rec, "address", &addr) || dat_field(tev, rec, "data", &data))
         return -1;
-    dat_irq_init(ev, TRACE_IRQ_MSI);
+    trace_irq_init(ev, TRACE_IRQ_MSI);
     ev->u.irq.vector = (int)(data & 0xff);
     ev->u.irq.apicid = (addr & 4) ? -1 : (int)((addr >> 12) & 0xff);
     return 1;

@@ -8,6 +8,15 @@
 
 #include "trace_read.h"
 
+/* Start ev as an interrupt delivery from src, every field unknown (-1):
+ * each reader fills what its event carries. */
+static inline void trace_irq_init(struct trace_event *ev, enum trace_irq_src src)
+{
+    ev->kind = TRACE_IRQ;
+    ev->u.irq.src = src;
+    ev->u.irq.apicid = ev->u.irq.vector = ev->u.irq.gsi = ev->u.irq.level = -1;
+}
+
 /* Text forms; f is positioned at the start of the file. Same contract as
  * trace_read(). */
 int trace_text_read(FILE *f, const char *path, trace_cb cb, void *ctx,

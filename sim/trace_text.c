@@ -421,22 +421,12 @@ static int text_halt_poll(const char *p, struct trace_event *ev)
     return 1;
 }
 
-static void text_irq_init(struct trace_event *ev, enum trace_irq_src src)
-{
-    ev->kind = TRACE_IRQ;
-    ev->u.irq.src = src;
-    ev->u.irq.apicid = -1;
-    ev->u.irq.vector = -1;
-    ev->u.irq.gsi = -1;
-    ev->u.irq.level = -1;
-}
-
 /* kernel: "apicid %x vec %u (%s|%s)" */
 static int text_apic_accept(const char *p, struct trace_event *ev)
 {
     int64_t a, v;
 
-    text_irq_init(ev, TRACE_IRQ_APIC_ACCEPT);
+    trace_irq_init(ev, TRACE_IRQ_APIC_ACCEPT);
     if (kv_i64(p, "apicid", &a) == 0) {
         if (kv_i64(p, "vec", &v) != 0)
             return -1;
@@ -453,7 +443,7 @@ static int text_inj_virq(const char *p, struct trace_event *ev)
 {
     int64_t v;
 
-    text_irq_init(ev, TRACE_IRQ_INJ_VIRQ);
+    trace_irq_init(ev, TRACE_IRQ_INJ_VIRQ);
     if (kv_i64(p, "vector", &v) != 0 && kv_i64(p, "irq", &v) != 0) {
         const char *s = p;
 
@@ -471,7 +461,7 @@ static int text_set_irq(const char *p, struct trace_event *ev)
 {
     int64_t g, l;
 
-    text_irq_init(ev, TRACE_IRQ_SET_IRQ);
+    trace_irq_init(ev, TRACE_IRQ_SET_IRQ);
     if (kv_i64(p, "gsi", &g) == 0) {
         if (kv_i64(p, "level", &l) != 0)
             return -1;
@@ -490,7 +480,7 @@ static int text_msi(const char *p, struct trace_event *ev)
 {
     int64_t addr, data, dst, vec;
 
-    text_irq_init(ev, TRACE_IRQ_MSI);
+    trace_irq_init(ev, TRACE_IRQ_MSI);
     if (kv_i64(p, "address", &addr) == 0) {
         if (kv_i64(p, "data", &data) != 0)
             return -1;
