@@ -197,13 +197,20 @@ static int64_t rp_path(const struct rp_params *r, const struct x86_costs *c,
     return r->poll_wake_cost_ns >= 0 ? r->poll_wake_cost_ns : c->poll_iter_ns;
 }
 
+/* Did the captured host take `took` ns for a step the model does in path ns,
+ * beyond what the model can explain (the file header's hold-up test)? Only
+ * in late_wakeups "captured" mode, for a thread alone on its pCPU. */
+static bool rp_held(const struct rp_params *r, const struct rp_vcpu *v, int64_t took, int64_t path)
+{
+    return r->late_captured && r->alone[v - r->v] && took > RP_LATE_FACTOR * path + RP_LATE_SLACK_NS;
+}
+
 /* Is h's traced delivery a late wakeup (see the file header)? */
 static bool rp_late(const struct rp_params *r, const struct rp_vcpu *v, int64_t path,
                     const struct capture_halt *h)
 {
-    return r->late_captured && r->alone[v - r->v] && !(h->flags & CAPTURE_WAKE_DERIVED) &&
-           replay_duration(r->rc, h->end_ns - h->wake_ns) >
-               RP_LATE_FACTOR * path + RP_LATE_SLACK_NS;
+    return !(h->flags & CAPTURE_WAKE_DERIVED) &&
+           rp_held(r, v, replay_duration(r->rc, h->end_ns - h->wake_ns), path);
 }
 
 static int64_t rp_arrival(struct rp_params *r, const struct rp_vcpu *v,
@@ -228,11 +235,10 @@ static int64_t rp_late_entry(const struct rp_params *r, const struct rp_vcpu *v,
     /* Only where the kernel reported the halt's length itself: not when the
      * end is the next entry (exit-only captures), nor after a lost halt,
      * whose HLT may belong to the halt that was lost (capture.h). */
-    if (!r->late_captured || !r->alone[v - r->v] || h->hlt_seq < 0 ||
-        (h->flags & (CAPTURE_HLT_DERIVED | CAPTURE_END_IS_ENTRY | CAPTURE_LOST_BEFORE)))
+    if (h->hlt_seq < 0 || (h->flags & (CAPTURE_HLT_DERIVED | CAPTURE_END_IS_ENTRY | CAPTURE_LOST_BEFORE)))
         return 0;
     int64_t exit = replay_duration(r->rc, h->end_ns - h->hlt_ns) - h->halt_ns;
-    return exit > RP_LATE_FACTOR * c->hlt_exit_ns + RP_LATE_SLACK_NS ? exit - c->hlt_exit_ns : 0;
+    return rp_held(r, v, exit, c->hlt_exit_ns) ? exit - c->hlt_exit_ns : 0;
 }
 
 /* The burst after the thread's last halt (see the file header). */
