@@ -222,7 +222,8 @@ void engine_cancel(struct engine *e, struct engine_event *ev)
 {
     if (!engine_pending(ev))
         return;
-    engine_fill_hole(e);
+    /* remove_at works around a hole at the root (schedule_slow relies on it
+     * too), so the hole stays for the next schedule to drop into. */
     uint32_t i = ev->heap_idx;
     ev->heap_idx = ENGINE_NOT_PENDING;
     remove_at(e, i);

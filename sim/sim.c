@@ -74,7 +74,6 @@ static int load_pin(const struct cfg *c, json_t *vm, const char *path, struct si
 
 static int load_vms(const struct cfg *c, json_t *root, struct sim_spec *s)
 {
-    int64_t nsources = 0;
     json_t *arr = json_object_get(root, "vms");
     if (!arr)
         return hp_errorf(c->err, HP_EXIT_USAGE, "%s: vms: required key is missing", c->file);
@@ -113,11 +112,11 @@ static int load_vms(const struct cfg *c, json_t *root, struct sim_spec *s)
                              c->file, (long long)s->nvcpus, MAX_VCPUS);
         /* Each traffic source holds an event and a random stream: bound them
          * (the engine indexes events with 32 bits) before anything allocates. */
-        nsources += s->vms[i].count * s->vms[i].vcpus * s->vms[i].wl.ops->nsources(s->vms[i].wl.params);
-        if (nsources > MAX_SOURCES)
+        s->nsources += s->vms[i].count * s->vms[i].vcpus * s->vms[i].wl.ops->nsources(s->vms[i].wl.params);
+        if (s->nsources > MAX_SOURCES)
             return hp_errorf(c->err, HP_EXIT_USAGE, "%s: %s.workload: %lld traffic sources in all (VMs x vCPUs "
                              "x streams or processes); at most %d are supported", c->file, p,
-                             (long long)nsources, MAX_SOURCES);
+                             (long long)s->nsources, MAX_SOURCES);
     }
     return 0;
 }
@@ -270,8 +269,7 @@ static int run_build(struct run *r, const struct sim_spec *s, const struct polic
     m->free_placement = s->free_placement;
     m->set_size = (int)s->set_size;
     m->end_ns = s->duration_ns;
-    for (int i = 0; i < s->nvms; i++)
-        r->nsources += s->vms[i].count * s->vms[i].vcpus * s->vms[i].wl.ops->nsources(s->vms[i].wl.params);
+    r->nsources = s->nsources;
     size_t hsz = (pol->ops->state_size + 7) & ~(size_t)7;
     size_t gsz = pol->guest ? (pol->guest->state_size + 7) & ~(size_t)7 : 0;
     size_t ssz = hsz + gsz;

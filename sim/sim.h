@@ -42,6 +42,7 @@ struct sim_spec {
     struct sim_vm *vms;
     int nvms;
     int64_t nvcpus;      /* total */
+    int64_t nsources;    /* traffic sources in all (vCPUs x the workload's sources each) */
     struct policy *policies;
     int npolicies;
 };

@@ -110,7 +110,6 @@ void model_irq(struct model *m, struct source *s)
         return;
     }
     s->pending = true;
-    s->arrival_ns = model_now(m);
     s->next_pending = NULL;
     if (v->pend_tail)
         v->pend_tail->next_pending = s;
@@ -342,17 +341,25 @@ static int64_t host_window(struct model *m, struct vcpu *v)
     return m->pol->ops->window(v->pstate, m->pol->param, &ctx);
 }
 
-static void start_halt(struct model *m, struct vcpu *v)
+/* Enter KVM's halt code now: the halt's bookkeeping and its window. */
+static int64_t begin_halt(struct model *m, struct vcpu *v)
 {
     int64_t now = model_now(m);
     v->in_halt = true;
-    v->halt_waited = false;
     v->halt_start_ns = now;
     v->poll_end_ns = now;
     v->k.halts++;
     int64_t w = host_window(m, v);
     v->halt_window_ns = w;
     m->met->window_sum_ns += w;
+    return w;
+}
+
+static void start_halt(struct model *m, struct vcpu *v)
+{
+    int64_t now = model_now(m);
+    v->halt_waited = false;
+    int64_t w = begin_halt(m, v);
     if (w <= 0) {
         block(m, v);
         return;
@@ -459,9 +466,8 @@ void vcpu_on_event(struct model *m, struct vcpu *v)
     case V_SCHED_IN:
         if (v->in_halt)
             end_halt(m, v);
-        emit(m, v, MEV_ENTRY);
-        run_guest(m, v);
-        return;
+        /* then the VM entry, as after a resume */
+        /* fall through */
     case V_RESUME:
         emit(m, v, MEV_ENTRY);
         run_guest(m, v);
@@ -479,21 +485,14 @@ void vcpu_start(struct model *m, struct vcpu *v)
     /* t = 0: the guest has just halted and the thread sleeps (a halt that
      * blocked from its first instant), so the first interrupt wakes it. */
     v->state = V_BLOCKED;
-    v->in_halt = true;
     v->halt_waited = true;
-    v->halt_start_ns = 0;
-    v->poll_end_ns = 0;
     v->wake_arrival_ns = -1;
     v->k.halt_exits++;
-    v->k.halts++;
-    if (m->pol->guest) {
-        v->hlt_at_ns = 0;            /* the guest's governor reflects on this HLT too */
-        return;
-    }
-    v->hlt_at_ns = -1;
-    struct policy_ctx ctx = { .now_ns = 0, .next_wakeup_ns = INT64_MAX, .cost = m->cost };
-    v->halt_window_ns = m->pol->ops->window(v->pstate, m->pol->param, &ctx);
-    m->met->window_sum_ns += v->halt_window_ns;
+    /* The guest's governor, if any, reflects on this HLT too. */
+    v->hlt_at_ns = m->pol->guest ? 0 : -1;
+    /* Sources start after every vCPU (sim_run), so the oracle sees no
+     * pending wakeup here; with a guest governor the window is 0. */
+    begin_halt(m, v);
 }
 
 static void sum_counters(struct kvm_counters *d, const struct kvm_counters *s)

@@ -35,7 +35,6 @@ struct source {
     const struct workload *wl;
     gsl_rng *rng;
     struct source *next_pending;    /* the vCPU's FIFO of interrupts not yet served */
-    int64_t arrival_ns;             /* when the pending interrupt arrived */
     int64_t stamp_ns;               /* workload's own (tcp_rr: request sent by the client) */
     uint32_t index;                 /* within the vCPU */
     uint8_t delivery;               /* enum delivery */

@@ -104,22 +104,15 @@ static void probe_fire(struct model *m, struct source *s)
         model_source_at(m, s, model_now(m) + t->period_ns);
 }
 
-/* The request source of the VM's next vCPU after v (round robin). */
+/* The request source of the VM's next vCPU after v (round robin). A VM's
+ * vCPUs sit side by side in m->vcpus, index 0 first (sim.c run_build). */
 static struct source *next_target(struct model *m, const struct vcpu *v)
 {
-    struct vcpu *first = NULL;
+    int i = v->id + 1;
 
-    for (int i = 0; i < m->nvcpus; i++) {
-        struct vcpu *w = &m->vcpus[i];
-
-        if (w->vm != v->vm)
-            continue;
-        if (w->index == v->index + 1)
-            return &w->sources[PROBE_REQUEST];
-        if (w->index == 0)
-            first = w;
-    }
-    return &first->sources[PROBE_REQUEST];
+    if (i >= m->nvcpus || m->vcpus[i].vm != v->vm)
+        i = v->id - v->index;
+    return &m->vcpus[i].sources[PROBE_REQUEST];
 }
 
 static int64_t probe_serve(struct model *m, struct source *s, int *exits)
