@@ -55,6 +55,13 @@ int dist_parse_or(const struct cfg *c, json_t *obj, const char *path, const char
  * zeroed dist, and twice. */
 void dist_free(struct dist *d);
 int64_t dist_sample(const struct dist *d, gsl_rng *r);
+/* dist_sample for a gap between events: a drawn 0 becomes 1 ns, since gaps
+ * of 0 ns would stall time. */
+static inline int64_t dist_sample_gap(const struct dist *d, gsl_rng *r)
+{
+    int64_t g = dist_sample(d, r);
+    return g > 0 ? g : 1;
+}
 /* llround(x) for 0 <= x <= NS_MAX (one hour in ns), a third of its cost. */
 int64_t dist_round_ns(double x);
 /* Empirical only: bin i's bounds and share of the total weight; -1 past the

@@ -135,24 +135,17 @@ static const struct process *process_of(const struct source *s)
     return &a->proc[s->index];
 }
 
-/* Gaps of 0 ns would stall time; a drawn 0 becomes 1 ns. */
-static int64_t gap(const struct process *pr, gsl_rng *r)
-{
-    int64_t g = dist_sample(&pr->gap, r);
-    return g > 0 ? g : 1;
-}
-
 static void arrivals_start(struct model *m, struct source *s)
 {
     const struct process *pr = process_of(s);
     s->delivery = pr->delivery;
-    model_source_at(m, s, gap(pr, s->rng));
+    model_source_at(m, s, dist_sample_gap(&pr->gap, s->rng));
 }
 
 static void arrivals_fire(struct model *m, struct source *s)
 {
     model_irq(m, s);
-    model_source_at(m, s, model_now(m) + gap(process_of(s), s->rng));
+    model_source_at(m, s, model_now(m) + dist_sample_gap(&process_of(s)->gap, s->rng));
 }
 
 static int64_t arrivals_serve(struct model *m, struct source *s, int *exits)

@@ -72,19 +72,12 @@ static int linux_idle_parse(const struct cfg *c, json_t *o, const char *path, vo
 
 static int linux_idle_nsources(const void *p) { (void)p; return SRC_N; }
 
-/* Gaps of 0 ns would stall time: a drawn 0 becomes 1 ns. */
-static int64_t positive(const struct dist *d, gsl_rng *r)
-{
-    int64_t g = dist_sample(d, r);
-    return g > 0 ? g : 1;
-}
-
 /* The next burst: its size in s->sub, its first wakeup after a burst gap. */
 static void next_burst(struct model *m, struct source *s)
 {
     const struct linux_idle *l = s->wl->params;
     s->sub = (uint16_t)(l->burst_min + (int64_t)gsl_rng_uniform_int(s->rng, (unsigned long)(l->burst_max - l->burst_min + 1)));
-    model_source_at(m, s, model_now(m) + positive(&l->burst_gap, s->rng));
+    model_source_at(m, s, model_now(m) + dist_sample_gap(&l->burst_gap, s->rng));
 }
 
 static void linux_idle_start(struct model *m, struct source *s)
@@ -92,7 +85,7 @@ static void linux_idle_start(struct model *m, struct source *s)
     const struct linux_idle *l = s->wl->params;
     if (s->index == SRC_TIMER) {
         s->delivery = DELIVERY_TIMER;
-        model_source_at(m, s, positive(&l->timer_gap, s->rng));
+        model_source_at(m, s, dist_sample_gap(&l->timer_gap, s->rng));
     } else {
         s->delivery = DELIVERY_REMOTE;
         next_burst(m, s);
@@ -104,7 +97,7 @@ static void linux_idle_fire(struct model *m, struct source *s)
     const struct linux_idle *l = s->wl->params;
     if (s->index == SRC_TIMER) {
         model_irq(m, s);
-        model_source_at(m, s, model_now(m) + positive(&l->timer_gap, s->rng));
+        model_source_at(m, s, model_now(m) + dist_sample_gap(&l->timer_gap, s->rng));
         return;
     }
     if (s->sub == 0) {               /* an empty burst (burst_wakeups_min 0) */
@@ -113,7 +106,7 @@ static void linux_idle_fire(struct model *m, struct source *s)
     }
     model_irq(m, s);
     if (--s->sub > 0)
-        model_source_at(m, s, model_now(m) + positive(&l->burst_spacing, s->rng));
+        model_source_at(m, s, model_now(m) + dist_sample_gap(&l->burst_spacing, s->rng));
     else
         next_burst(m, s);
 }

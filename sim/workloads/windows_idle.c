@@ -53,6 +53,16 @@ static int parse_handler(const struct cfg *c, json_t *o, const char *path, struc
     return dist_parse(c, o, path, "handler", 0, &w->handler);
 }
 
+static void windows_idle_free(void *p)
+{
+    struct windows_idle *w = p;
+    if (!w)
+        return;
+    dist_free(&w->handler);
+    dist_free(&w->jitter);
+    free(w);
+}
+
 static int windows_idle_parse(const struct cfg *c, json_t *o, const char *path, void **out)
 {
     static const char *const keys[] = {"type", "period_ns", "handler", "jitter", "random_phase", NULL};
@@ -64,22 +74,11 @@ static int windows_idle_parse(const struct cfg *c, json_t *o, const char *path, 
         parse_handler(c, o, path, w) ||
         cfg_bool(c, o, path, "random_phase", true, &w->random_phase) ||
         dist_parse_or(c, o, path, "jitter", JITTER_DEFAULT, &w->jitter)) {
-        dist_free(&w->handler);
-        free(w);
+        windows_idle_free(w);
         return -1;
     }
     *out = w;
     return 0;
-}
-
-static void windows_idle_free(void *p)
-{
-    struct windows_idle *w = p;
-    if (!w)
-        return;
-    dist_free(&w->handler);
-    dist_free(&w->jitter);
-    free(w);
 }
 
 static int windows_idle_nsources(const void *p) { (void)p; return 1; }
