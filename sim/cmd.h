@@ -22,8 +22,10 @@ void cmd_catch_signals(void);
 int cmd_fail(const struct hp_error *err);  /* print "hpsim: error: MSG", return its code */
 int cmd_usage_error(const char *cmd, const char *fmt, const char *arg);
 /* "duration_s=S" / "seed=N" assignments from option text, or -1. */
-int cmd_parse_duration(const char *s, char **set_out);
-int cmd_parse_seed(const char *s, char **set_out);
+/* --seed (c 'S') or --duration (c 'D') of cmd (NULL: run): its "seed=N" or
+ * "duration_s=X" assignment into extra[0] or extra[1], replacing an earlier
+ * one; 0, or the usage error's exit status. */
+int cmd_seed_duration_opt(const char *cmd, int c, const char *arg, char *extra[2]);
 void cmd_list_policies(void);
 /* Fail before any run, not after it, when -o's directory cannot take the
  * file (the file itself is written later, to a temporary name, then renamed). */

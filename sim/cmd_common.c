@@ -45,7 +45,7 @@ int cmd_usage_error(const char *cmd, const char *fmt, const char *arg)
     return HP_EXIT_USAGE;
 }
 
-int cmd_parse_duration(const char *s, char **set_out)
+static int cmd_parse_duration(const char *s, char **set_out)
 {
     char *end;
     errno = 0;
@@ -55,7 +55,7 @@ int cmd_parse_duration(const char *s, char **set_out)
     return asprintf(set_out, "duration_s=%.9g", d) < 0 ? -1 : 0;
 }
 
-int cmd_parse_seed(const char *s, char **set_out)
+static int cmd_parse_seed(const char *s, char **set_out)
 {
     char *end;
     errno = 0;
@@ -63,6 +63,18 @@ int cmd_parse_seed(const char *s, char **set_out)
     if (end == s || *end || errno || s[0] == '-' || v > INT64_MAX)
         return -1;
     return asprintf(set_out, "seed=%llu", v) < 0 ? -1 : 0;
+}
+
+int cmd_seed_duration_opt(const char *cmd, int c, const char *arg, char *extra[2])
+{
+    int i = c == 'S' ? 0 : 1;
+    free(extra[i]);
+    extra[i] = NULL;
+    if (c == 'S' && cmd_parse_seed(arg, &extra[0]))
+        return cmd_usage_error(cmd, "--seed '%s': expected a non-negative integer", arg);
+    if (c == 'D' && cmd_parse_duration(arg, &extra[1]))
+        return cmd_usage_error(cmd, "--duration '%s': expected a number of seconds > 0", arg);
+    return 0;
 }
 
 void cmd_list_policies(void)

@@ -125,17 +125,7 @@ int cmd_run(int argc, char **argv)
         case 'T': a.traces.policy = optarg; break;
         case 'E': a.traces.events = optarg; break;
         case 'S':
-            free(extra[0]);
-            extra[0] = NULL;
-            if (cmd_parse_seed(optarg, &extra[0]))
-                rc = cmd_usage_error(NULL, "--seed '%s': expected a non-negative integer", optarg);
-            break;
-        case 'D':
-            free(extra[1]);
-            extra[1] = NULL;
-            if (cmd_parse_duration(optarg, &extra[1]))
-                rc = cmd_usage_error(NULL, "--duration '%s': expected a number of seconds > 0", optarg);
-            break;
+        case 'D': rc = cmd_seed_duration_opt(NULL, c, optarg, extra); break;
         case 'L': cmd_list_policies(); goto out;
         case 'h': help(stdout); goto out;
         default: rc = cmd_usage_error(NULL, "bad option '%s'", argv[optind - 1]); break;

@@ -576,15 +576,8 @@ static int parse_opt(struct sweep_args *a, int c, char **extra, const char *text
     case 'p': a->policies = optarg; return 0;
     case 's': a->sets[a->nsets++] = optarg; return 0;
     case 'S':
-        free(extra[0]);
-        extra[0] = NULL;
-        return cmd_parse_seed(optarg, &extra[0]) ?
-               cmd_usage_error("sweep", "--seed '%s': expected a non-negative integer", optarg) : 0;
     case 'D':
-        free(extra[1]);
-        extra[1] = NULL;
-        return cmd_parse_duration(optarg, &extra[1]) ?
-               cmd_usage_error("sweep", "--duration '%s': expected a number of seconds > 0", optarg) : 0;
+        return cmd_seed_duration_opt("sweep", c, optarg, extra);
     case 'C':
         a->sw.common_seeds = true;
         return 0;
@@ -613,7 +606,7 @@ static int parse_positional(struct sweep_args *a, int argc, char **argv)
             return cmd_fail(&err);
     if (a->shard_n && !a->output)
         return cmd_usage_error("sweep", "%s", "--shard needs -o PART.json, the part file for hpsim merge");
-    if (a->shard_n && strlen(a->output) >= 4 && strcmp(a->output + strlen(a->output) - 4, ".csv") == 0)
+    if (a->shard_n && results_ends_with(a->output, ".csv"))
         return cmd_usage_error("sweep", "--shard writes a JSON part file, not '%s'; "
                                "hpsim merge -o FILE.csv gives the CSV", a->output);
     return 0;

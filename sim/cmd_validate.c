@@ -278,8 +278,7 @@ static int validate_all(const struct validate_args *a, char **paths, int npaths)
         print_table(stdout, rows, costs);
     doc = json_pack("{s:s, s:s, s:f, s:O}", "hpsim_version", HPSIM_VERSION, "costs", costs,
                     "target_window_match_pct", VALIDATE_TARGET_PCT, "captures", rows);
-    if (a->output && (strlen(a->output) > 4 &&
-                      strcmp(a->output + strlen(a->output) - 4, ".csv") == 0
+    if (a->output && (strlen(a->output) > 4 && results_ends_with(a->output, ".csv")
                           ? results_write_csv(a->output, rows, &err)
                           : results_write_json(a->output, doc, RESULTS_JSON_FLAGS, &err)) != 0)
         rc = cmd_fail(&err);

@@ -178,6 +178,12 @@ static int next_part(const char **p, char *key, size_t n, long *index)
     return 0;
 }
 
+json_t *cfg_value_json(const char *text)
+{
+    json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
+    return v ? v : json_string(text);
+}
+
 int cfg_set(json_t *root, const char *file, const char *assignment, struct hp_error *err)
 {
     const char *eq = strchr(assignment, '=');
@@ -190,9 +196,7 @@ int cfg_set(json_t *root, const char *file, const char *assignment, struct hp_er
     memcpy(path, assignment, plen);
     path[plen] = '\0';
 
-    json_t *value = json_loads(eq + 1, JSON_DECODE_ANY, NULL);
-    if (!value)
-        value = json_string(eq + 1);
+    json_t *value = cfg_value_json(eq + 1);
 
     json_t *cur = root;
     const char *p = path;

@@ -35,6 +35,9 @@ int cfg_include(json_t *root, const char *file, struct hp_error *err);
  * For every JSON file hpsim reads (configs, sweep parts, recording.json). */
 json_t *cfg_load_json(const char *file, struct hp_error *err);
 
+/* A --set or sweep VALUE: its JSON if it parses as JSON, else the string. */
+json_t *cfg_value_json(const char *text);
+
 /* Apply one "path=value" to a tree (used by cfg_load and by sweeps). */
 int cfg_set(json_t *root, const char *file, const char *assignment, struct hp_error *err);
 

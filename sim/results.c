@@ -357,7 +357,7 @@ int results_csv(FILE *f, json_t *policies)
     return ferror(f) ? -1 : 0;
 }
 
-static bool ends_with(const char *s, const char *suf)
+bool results_ends_with(const char *s, const char *suf)
 {
     size_t n = strlen(s), m = strlen(suf);
     return n >= m && strcmp(s + n - m, suf) == 0;
@@ -392,7 +392,7 @@ static int write_atomic(const char *path, json_t *doc, json_t *rows, size_t flag
 
 int results_write(const char *path, json_t *doc, struct hp_error *err)
 {
-    if (ends_with(path, ".csv"))
+    if (results_ends_with(path, ".csv"))
         return write_atomic(path, NULL, json_object_get(doc, "policies"), 0, err);
     return write_atomic(path, doc, NULL, RESULTS_JSON_FLAGS, err);
 }

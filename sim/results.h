@@ -41,6 +41,9 @@ int results_csv(FILE *f, json_t *policies);
 /* Write doc to path atomically (temp file + rename): JSON, or CSV when path
  * ends in .csv. Never leaves a partial file. */
 int results_write(const char *path, json_t *doc, struct hp_error *err);
+
+/* Whether s ends with suf: how every command tells FILE.csv from FILE.json. */
+bool results_ends_with(const char *s, const char *suf);
 /* The same pieces apart: CSV of any row objects; JSON with jansson dump
  * flags (RESULTS_JSON_FLAGS for people; JSON_REAL_PRECISION(17) when the
  * file is read back and every double must survive exactly). */

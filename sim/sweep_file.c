@@ -21,8 +21,7 @@
 json_t *sweep_value_json(const struct sweep *sw, int64_t point, int p)
 {
     const char *text = sw->params[p].values[sweep_value_index(sw, point, p)];
-    json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
-    return v ? v : json_string(text);
+    return cfg_value_json(text);
 }
 
 json_t *sweep_head(const struct sweep *sw, json_t *config, json_t *policies, int reps)
@@ -31,8 +30,7 @@ json_t *sweep_head(const struct sweep *sw, json_t *config, json_t *policies, int
     for (int p = 0; p < sw->nparams; p++) {
         json_t *vals = json_array();
         for (int i = 0; i < sw->params[p].nvalues; i++) {
-            json_t *v = json_loads(sw->params[p].values[i], JSON_DECODE_ANY, NULL);
-            json_array_append_new(vals, v ? v : json_string(sw->params[p].values[i]));
+            json_array_append_new(vals, cfg_value_json(sw->params[p].values[i]));
         }
         json_array_append_new(params, json_pack("{s:s, s:o}", "path", sw->params[p].path, "values", vals));
     }
@@ -66,12 +64,6 @@ json_t *sweep_point(const struct sweep *sw, int64_t point, json_t *const *rep_ro
                      "seeds", jseeds, "rows", rows);
 }
 
-static bool ends_with(const char *s, const char *suf)
-{
-    size_t n = strlen(s), m = strlen(suf);
-    return n >= m && strcmp(s + n - m, suf) == 0;
-}
-
 int sweep_write_result(const char *path, json_t *head, json_t *points, struct hp_error *err)
 {
     json_t *rows = json_array(), *pts = json_array(), *pt;
@@ -85,7 +77,7 @@ int sweep_write_result(const char *path, json_t *head, json_t *points, struct hp
     int rc;
     if (!path) {
         rc = results_csv(stdout, rows) || fflush(stdout) ? hp_errorf(err, HP_EXIT_RUNTIME, "stdout: write error") : 0;
-    } else if (ends_with(path, ".json")) {
+    } else if (results_ends_with(path, ".json")) {
         json_t *doc = json_deep_copy(head);
         json_object_set(doc, "points", pts);
         json_object_set(doc, "rows", rows);
