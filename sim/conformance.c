@@ -62,7 +62,7 @@ static int conf_decide(const struct capture_halt *h, int64_t halt_ns, const stru
     enum policy_change ch;
 
     pol->ops->init(state, pol->param);
-    *(int64_t *)state = h->window_ns;
+    policy_set_window(state, h->window_ns);
     w = pol->ops->window(state, pol->param, &ctx);
     *want = captured_window(h, max);
     *got = w;

@@ -9,7 +9,6 @@
 
 #include "version.h"
 
-#define FIT_TIMER_VECTOR 236     /* Linux's LOCAL_TIMER_VECTOR: the hrtimer path */
 #define FIT_GRID_STEPS 81        /* b = 1 us x 2^(k/4), k = 0..80: 1 us .. 1.05 s */
 
 /* A growable array of int64 samples. */
@@ -96,7 +95,7 @@ static bool wake_sample(const struct capture_halt *h, int64_t vm_window, int64_t
 {
     int64_t w = h->window_ns >= 0 ? h->window_ns : vm_window;
 
-    if (!h->waited || !h->valid || w < 0 || h->wake_vec == FIT_TIMER_VECTOR ||
+    if (!h->waited || !h->valid || w < 0 || h->wake_vec == TRACE_TIMER_VECTOR ||
         (h->flags & (CAPTURE_WAKE_DERIVED | CAPTURE_END_IS_ENTRY | CAPTURE_LOST_BEFORE |
                      CAPTURE_WINDOW_UNSURE)))
         return false;

@@ -115,4 +115,11 @@ static inline int64_t policy_window_of(const void *state)
     return *(const int64_t *)state;
 }
 
+/* Set a policy's window from outside its rule (a replay starting from the
+ * captured host's state). */
+static inline void policy_set_window(void *state, int64_t w)
+{
+    *(int64_t *)state = w;
+}
+
 #endif

@@ -46,7 +46,6 @@ struct dat_known {
 };
 
 struct dat_reader {
-    const char *path;
     trace_cb cb;
     void *ctx;
     struct trace_stats *st;
@@ -350,7 +349,7 @@ static int dat_iterate(struct tracecmd_input *h, struct dat_reader *dr)
 static int dat_read_direct(const char *path, trace_cb cb, void *ctx, struct trace_stats *st,
                            struct hp_error *err)
 {
-    struct dat_reader dr = { .path = path, .cb = cb, .ctx = ctx, .st = st };
+    struct dat_reader dr = { .cb = cb, .ctx = ctx, .st = st };
     struct tracecmd_input *h;
     int r;
 

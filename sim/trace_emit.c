@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "polltrace.h"
+#include "trace_read.h"
 #include "version.h"
 #include "workload.h"
 
@@ -40,7 +41,7 @@ static void emit_irq(FILE *f, const struct model_event *e)
     else
         prefix(f, "vhost-hpsim", EMIT_IRQ_PID, v->pcpu->id, e->t_ns, "kvm_apic_accept_irq");
     fprintf(f, "apicid %x vec %d (Fixed|edge)\n", v->id,
-            timer ? TRACE_EMIT_TIMER_VECTOR : TRACE_EMIT_REMOTE_VECTOR);
+            timer ? TRACE_TIMER_VECTOR : TRACE_EMIT_REMOTE_VECTOR);
 }
 
 /* KVM emits kvm_halt_poll_ns inside grow/shrink, just before kvm_vcpu_wakeup. */

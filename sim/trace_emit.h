@@ -40,7 +40,6 @@
 #include "polltrace.h"
 #include "vcpu_model.h"
 
-#define TRACE_EMIT_TIMER_VECTOR 236  /* Linux LOCAL_TIMER_VECTOR */
 #define TRACE_EMIT_REMOTE_VECTOR 64
 #define TRACE_EMIT_HEADER_LINES 8   /* the header lines are among the first 8 */
 

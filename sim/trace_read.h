@@ -23,6 +23,10 @@
 
 #include "error.h"
 
+/* Linux's LOCAL_TIMER_VECTOR: a delivery on it is the guest's own LAPIC
+ * timer (the hrtimer path), not a remote wakeup. */
+#define TRACE_TIMER_VECTOR 236
+
 enum trace_kind {
     TRACE_HLT_EXIT,     /* kvm_exit reason HLT/hlt, or kvm_emulate_insn of f4 */
     TRACE_EXIT,         /* any other kvm_exit */

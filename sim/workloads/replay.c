@@ -58,7 +58,6 @@
 #include "../vcpu_model.h"
 #include "../workload.h"
 
-#define RP_TIMER_VECTOR 236
 #define RP_LATE_FACTOR 2
 #define RP_LATE_SLACK_NS 5000
 
@@ -309,7 +308,7 @@ static void rp_start(struct model *m, struct source *s)
         r->late = r->late_entries = 0;
     rp_prepare(r, v, m->cost);
     if (v->n && v->cv->halts[0].window_ns >= 0 && strcmp(m->pol->ops->name, "mainline") == 0) {
-        *(int64_t *)vc->pstate = v->cv->halts[0].window_ns;
+        policy_set_window(vc->pstate, v->cv->halts[0].window_ns);
         vc->halt_window_ns = v->cv->halts[0].window_ns;
     }
     if (v->n)
@@ -322,7 +321,7 @@ static void rp_fire(struct model *m, struct source *s)
     struct rp_vcpu *v = &r->v[s->vcpu->index];
     size_t k = v->next++;
 
-    s->delivery = v->cv->halts[k].wake_vec == RP_TIMER_VECTOR ? DELIVERY_TIMER : DELIVERY_REMOTE;
+    s->delivery = v->cv->halts[k].wake_vec == TRACE_TIMER_VECTOR ? DELIVERY_TIMER : DELIVERY_REMOTE;
     model_irq(m, s);
     if (v->next < v->n)
         model_source_at(m, s, v->arrival[v->next] > model_now(m) ? v->arrival[v->next]
