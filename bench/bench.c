@@ -256,7 +256,6 @@ static void host_shape(struct row *w, long long nvcpus)
 /* ---- sweep ---- */
 
 struct sweep_result {
-    bool real;                   /* hpsim sweep, else the xargs stand-in */
     double wall_1, wall_j;
     double wall_pair;            /* two -j 1 sweeps at once, each in its own process */
     double cores_j;              /* CPU s / wall s of the best -j round: the cores it got */
@@ -282,23 +281,15 @@ static double wall_of(const char *cmd, double *cpu)
     return rc == 0 ? t : -1;
 }
 
-/* The command of one sweep at -j jobs writing its output under dir with
- * suffix idx: hpsim sweep, or the xargs stand-in. 0, or -1 when it does not
- * fit (a long --hpsim path). */
-static int sweep_cmd(char *buf, size_t n, const struct opts *o, bool real, int jobs, double duration_s,
+/* The command of one hpsim sweep at -j jobs writing its output under dir
+ * with suffix idx. 0, or -1 when it does not fit (a long --hpsim path). */
+static int sweep_cmd(char *buf, size_t n, const struct opts *o, int jobs, double duration_s,
                      const char *dir, int idx)
 {
-    int len;
-    if (real)
-        len = snprintf(buf, n,
+    int len = snprintf(buf, n,
                        "%s sweep configs/tcp_rr.json policy.halt_poll_ns=10000:640000:10000 -p always "
                        "--duration %.9g -j %d -o %s/sweep%d.csv 2>/dev/null",
                        o->hpsim, duration_s, jobs, dir, idx);
-    else
-        len = snprintf(buf, n,
-                       "seq 10000 10000 640000 | xargs -P %d -I{} %s configs/tcp_rr.json -q -p always "
-                       "--duration %.9g --set policy.halt_poll_ns={} -o %s/p{}-%d.json",
-                       jobs, o->hpsim, duration_s, dir, idx);
     return len < 0 || (size_t)len >= n ? -1 : 0;
 }
 
@@ -307,14 +298,11 @@ static int sweep_cmd(char *buf, size_t n, const struct opts *o, bool real, int j
  * least disturbed. */
 static void run_sweep(const struct opts *o, struct sweep_result *s, double duration_s)
 {
-    char dir[] = "/tmp/hpsim-bench-XXXXXX", cmd[1400], probe[512];
+    char dir[] = "/tmp/hpsim-bench-XXXXXX", cmd[1400];
     if (!mkdtemp(dir)) {
         perror("bench: mkdtemp");
         return;
     }
-    /* `hpsim sweep --help` would fall back to `hpsim run`: ask the command list. */
-    snprintf(probe, sizeof probe, "%s --help 2>/dev/null | grep -q '^  sweep '", o->hpsim);
-    s->real = system(probe) == 0;
     s->ok = 1;
     s->wall_1 = s->wall_j = s->wall_pair = INFINITY;
     /* Pass 2 is the machine's own ceiling: two independent -j 1 sweeps at
@@ -325,8 +313,8 @@ static void run_sweep(const struct opts *o, struct sweep_result *s, double durat
         for (int pass = 0; pass < 3; pass++) {
             int j = pass == 1 ? s->jobs : 1;
             char a[600], b[600];
-            if (sweep_cmd(a, sizeof a, o, s->real, j, duration_s, dir, 0) != 0 ||
-                sweep_cmd(b, sizeof b, o, s->real, j, duration_s, dir, 1) != 0) {
+            if (sweep_cmd(a, sizeof a, o, j, duration_s, dir, 0) != 0 ||
+                sweep_cmd(b, sizeof b, o, j, duration_s, dir, 1) != 0) {
                 s->ok = 0;
                 continue;
             }
@@ -461,14 +449,11 @@ int main(int argc, char **argv)
     mc.load_start = loadavg();
     double t_start = clock_s(CLOCK_MONOTONIC);
 
-    struct stat st;
-    const char *win = stat("configs/windows_idle.json", &st) == 0 ? "configs/windows_idle.json"
-                                                                 : "bench/windows_idle.json";
     const double sc = o.scale;
     struct row sim[] = {
         { .label = "tcp_rr", .config = "configs/tcp_rr.json", .policy = "always",
           .duration_s = 20 * sc, .reps = 5 },
-        { .label = "windows_idle", .config = win, .policy = "v4", .duration_s = 500 * sc, .reps = 5 },
+        { .label = "windows_idle", .config = "configs/windows_idle.json", .policy = "v4", .duration_s = 500 * sc, .reps = 5 },
         { .label = "host 1,000 vCPUs", .config = "bench/host.json", .policy = "v4",
           .duration_s = 2 * sc, .reps = 3 },
         { .label = "host 10,000 vCPUs", .config = "bench/host.json", .policy = "v4",
@@ -522,7 +507,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nsim; i++)
         if (sim[i].ok)
             print_sim_row(&sim[i]);
-    printf("  (windows_idle: %s)\n\n", win);
+    printf("\n");
     fflush(stdout);
 
     for (size_t i = 0; i < nscale; i++) {
@@ -541,8 +526,7 @@ int main(int argc, char **argv)
     run_sweep(&o, &sw, 1 * sc);
     double speedup = sw.ok && sw.wall_j > 0 ? sw.wall_1 / sw.wall_j : 0;
     double ceiling = sw.ok && sw.wall_pair > 0 ? 2 * sw.wall_1 / sw.wall_pair : 0;
-    printf("sweep: 64 points (tcp_rr always, halt_poll_ns 10,000..640,000), %s\n",
-           sw.real ? "hpsim sweep" : "STAND-IN: 64 independent ./hpsim processes through xargs -P (no hpsim sweep yet)");
+    printf("sweep: 64 points (tcp_rr always, halt_poll_ns 10,000..640,000), hpsim sweep\n");
     if (sw.ok)
         printf("  -j 1: %.2f s wall   -j %d: %.2f s wall   speed-up %.2f (best of 3 rounds each; the -j %d round\n"
                "  got %.2f cores: CPU time / wall time, less than %d when other processes hold a core)\n"
@@ -601,7 +585,7 @@ int main(int argc, char **argv)
             json_array_append_new(a, row_json(&scale[i]));
     json_object_set_new(doc, "scaling", a);
     json_object_set_new(doc, "sweep", json_pack("{s:i, s:s, s:i, s:f, s:f, s:f, s:f, s:f, s:f}", "points", 64,
-                                                "how", sw.real ? "hpsim sweep" : "xargs -P stand-in", "jobs",
+                                                "how", "hpsim sweep", "jobs",
                                                 sw.jobs, "wall_j1_s", sw.wall_1, "wall_jn_s", sw.wall_j, "speedup",
                                                 speedup, "cores_obtained_jn", sw.cores_j, "wall_two_j1_s",
                                                 sw.wall_pair, "machine_ceiling", ceiling));
