@@ -48,8 +48,10 @@ int cmd_run_policy(const struct sim_spec *spec, int i, const struct cmd_traces *
  * costs (a profile name) and include (a config fragment) as `hpsim replay`
  * takes them; sets are --set assignments. */
 struct json_t;
+struct replay_capture;
 struct cmd_replay_req {
     const char *capture, *policies, *costs, *include;
+    struct replay_capture *opened;   /* optional: capture already open (replay.h), held for the run */
     char *const *sets;
     int nsets;
 };

@@ -54,6 +54,7 @@ static void help(FILE *f)
 
 struct replay_args {
     const char *capture, *output, *policies, *costs, *include;
+    struct replay_capture *opened;   /* capture already open (held, not taken), or NULL */
     struct cmd_traces traces;
     char **sets;
     int nsets;
@@ -324,17 +325,22 @@ static void print_table(const struct sim_spec *spec, const struct replay_capture
 static int replay_spec(const struct replay_args *a, struct sim_spec *spec, struct replay_conf *rcf,
                        struct hp_error *err)
 {
-    struct replay_capture *rc = calloc(1, sizeof *rc);
+    struct replay_capture *rc = a->opened;
     char **host = NULL, *list = NULL;
     int nhost = 0, rcode = -1;
     json_t *root = NULL;
 
     memset(spec, 0, sizeof *spec);
-    if (!rc)
-        return hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");
-    if (replay_capture_open(a->capture, a->counter_hz, rc, err) != 0) {
-        free(rc);
-        return -1;
+    if (rc) {
+        replay_capture_hold(rc);
+    } else {
+        rc = calloc(1, sizeof *rc);
+        if (!rc)
+            return hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");
+        if (replay_capture_open(a->capture, a->counter_hz, rc, err) != 0) {
+            free(rc);
+            return -1;
+        }
     }
     /* The run lasts as long as the capture: say so in the capture's terms
      * rather than as an out-of-range duration_s of a config the user never wrote. */
@@ -342,8 +348,7 @@ static int replay_spec(const struct replay_args *a, struct sim_spec *spec, struc
         hp_errorf(err, HP_EXIT_USAGE, "%s: the capture spans %lld ns: %s", a->capture,
                   (long long)rc->span_ns, rc->span_ns < 1000 ? "too short to replay (no halts?)"
                                                            : "more than 10^6 s (a timestamp glitch?)");
-        replay_capture_close(rc);
-        free(rc);
+        replay_capture_release(rc);
         return -1;
     }
     if (replay_host_params(a->capture, &host, &nhost, &rcf->params_source) != 0 ||
@@ -375,10 +380,7 @@ out:
     free(list);
     json_decref(root);
     replay_handoff(NULL); /* not taken: a config error came first */
-    if (rc) {
-        replay_capture_close(rc);
-        free(rc);
-    }
+    replay_capture_release(rc);
     return rcode;
 }
 
@@ -413,7 +415,7 @@ static int replay_doc(const struct replay_args *a, struct sim_spec *spec, struct
 
 int cmd_replay_doc(const struct cmd_replay_req *req, json_t **doc, struct hp_error *err)
 {
-    struct replay_args a = { .capture = req->capture, .policies = req->policies,
+    struct replay_args a = { .capture = req->capture, .opened = req->opened, .policies = req->policies,
                              .costs = req->costs, .include = req->include,
                              .sets = (char **)req->sets, .nsets = req->nsets, .quiet = true };
     struct replay_conf rcf = { 0 };

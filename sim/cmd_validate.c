@@ -22,6 +22,7 @@
 
 #include "capdir.h"
 #include "cmd.h"
+#include "replay.h"
 #include "results.h"
 #include "version.h"
 
@@ -239,25 +240,31 @@ static int validate_one(const struct validate_args *a, const char *arg, json_t *
     struct capdir cd;
     struct cmd_replay_req req = { .policies = "mainline", .costs = a->costs,
                                   .include = a->include, .sets = a->sets, .nsets = a->nsets };
-    json_t *doc, *row;
+    json_t *doc = NULL, *row;
+    int rcode = -1;
 
     if (capdir_open(arg, &cd, err) != 0)
         return -1;
     req.capture = cd.trace;
-    if (cmd_replay_doc(&req, &doc, err) != 0)
-        return -1;
+    /* Read the capture once for both replays. */
+    req.opened = calloc(1, sizeof *req.opened);
+    if (!req.opened)
+        return hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");
+    if (replay_capture_open(cd.trace, 0, req.opened, err) != 0 || cmd_replay_doc(&req, &doc, err) != 0)
+        goto out;
     row = capture_row(&cd, arg, doc);
     json_object_set_new(row, "set", json_string(cd.set));
     json_array_append_new(rows, row);
-    if (late_figures(a, req, row, err) != 0) {
-        json_decref(doc);
-        return -1;
-    }
+    if (late_figures(a, req, row, err) != 0)
+        goto out;
     snprintf(costs, ncosts, "%s%s%s", json_string_value(json_object_get(json_object_get(
              json_object_get(doc, "config"), "costs"), "profile")),
              a->include ? " + " : "", a->include ? a->include : "");
+    rcode = 0;
+out:
     json_decref(doc);
-    return 0;
+    replay_capture_release(req.opened);
+    return rcode;
 }
 
 static int validate_all(const struct validate_args *a, char **paths, int npaths)

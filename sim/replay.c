@@ -173,10 +173,28 @@ int replay_capture_open(const char *path, double counter_hz, struct replay_captu
         hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");
         goto err;
     }
+    rc->refs = 1;
     return 0;
 err:
     replay_capture_close(rc);
     return -1;
+}
+
+void replay_capture_hold(struct replay_capture *rc)
+{
+    rc->refs++;
+}
+
+void replay_capture_release(struct replay_capture *rc)
+{
+    if (!rc)
+        return;
+    if (rc->refs > 1) {
+        rc->refs--;
+        return;
+    }
+    replay_capture_close(rc);
+    free(rc);
 }
 
 void replay_capture_close(struct replay_capture *rc)
@@ -204,10 +222,7 @@ int64_t replay_time(const struct replay_capture *rc, int64_t ts)
 
 void replay_handoff(struct replay_capture *rc)
 {
-    if (handoff) {
-        replay_capture_close(handoff);
-        free(handoff);
-    }
+    replay_capture_release(handoff);
     handoff = rc;
 }
 

@@ -38,6 +38,7 @@ struct replay_capture {
     int npcpus;
     int *pin;               /* pCPU of each thread (cap.n_vcpus entries) */
     int *host_cpu;          /* host CPU of each pCPU, -1 when not known */
+    int refs;               /* holders of a heap capture (replay_capture_release) */
 };
 
 /*
@@ -50,6 +51,12 @@ struct replay_capture {
 int replay_capture_open(const char *path, double counter_hz, struct replay_capture *rc,
                         struct hp_error *err);
 void replay_capture_close(struct replay_capture *rc);
+/* A capture on the heap (calloc + replay_capture_open, which sets refs to 1)
+ * is shared by holding it: release closes and frees it with its last holder
+ * (or when open failed). Runs only read a capture, so a command that replays
+ * one file twice (validate) opens it once. */
+void replay_capture_hold(struct replay_capture *rc);
+void replay_capture_release(struct replay_capture *rc);
 
 /* A capture time (trace clock units) as sim ns. */
 int64_t replay_time(const struct replay_capture *rc, int64_t ts);

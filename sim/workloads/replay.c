@@ -95,8 +95,7 @@ static void rp_free(void *p)
     }
     free(r->v);
     free(r->alone);
-    replay_capture_close(r->rc);
-    free(r->rc);
+    replay_capture_release(r->rc);
     free(r);
 }
 
