@@ -173,14 +173,13 @@ void pcpu_release(struct model *m, struct pcpu *p)
 /* menu-like prediction of the coming idle length (see the file header). */
 static int64_t predict_idle(const struct pcpu *p)
 {
-    unsigned n = p->gov_pos < GOV_HISTORY ? p->gov_pos : GOV_HISTORY;
-    if (n < GOV_HISTORY)
+    if (p->gov_pos < GOV_HISTORY)
         return INT64_MAX;            /* no history yet: nothing suggests a short idle */
-    double thresh = INFINITY;
-    for (unsigned kept = n; kept >= GOV_HISTORY * 3 / 4; kept--) {
+    double thresh = INFINITY, all_mean = 0;
+    for (unsigned kept = GOV_HISTORY; kept >= GOV_HISTORY * 3 / 4; kept--) {
         double sum = 0, sq = 0, max = 0;
         unsigned cnt = 0;
-        for (unsigned i = 0; i < n; i++) {
+        for (unsigned i = 0; i < GOV_HISTORY; i++) {
             double x = (double)p->gov_hist[i];
             if (x > thresh)
                 continue;
@@ -193,14 +192,13 @@ static int64_t predict_idle(const struct pcpu *p)
         double mean = sum / cnt, var = sq / cnt - mean * mean;
         if (var <= mean * mean / 36.0)
             return (int64_t)mean;
+        if (kept == GOV_HISTORY)
+            all_mean = mean;         /* the first pass kept every sample */
         thresh = max - 1;            /* drop the largest and try again */
     }
     /* No steady pattern: menu scales the next timer event by a correction
      * factor learnt from past idles, which converges on their average. */
-    double sum = 0;
-    for (unsigned i = 0; i < n; i++)
-        sum += (double)p->gov_hist[i];
-    return (int64_t)(sum / n);
+    return (int64_t)all_mean;
 }
 
 static void enter_cstate(struct model *m, struct pcpu *p)
