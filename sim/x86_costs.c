@@ -294,9 +294,8 @@ int x86_costs_load(const struct cfg *c, json_t *costs, const char *path, struct 
          * the (possibly overridden) fraction of their worst case. */
         const struct x86_costs *base = find(name);
         for (int i = 0; i < out->ncstates; i++)
-            out->cstate[i].actual_exit_ns = base->cstate[i].actual_exit_ns >= 0
-                ? base->cstate[i].actual_exit_ns
-                : llround((double)base->cstate[i].exit_latency_ns * out->cstate_actual_exit_frac);
+            out->cstate[i].actual_exit_ns = base->cstate[i].actual_exit_ns;
+        finish(out);
         json_object_set_new(costs, "cstates", x86_cstates_json(out->cstate, out->ncstates));
     }
     return 0;
