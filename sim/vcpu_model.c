@@ -70,8 +70,9 @@ void model_source_at(struct model *m, struct source *s, int64_t t_ns)
 static int64_t next_check(const struct model *m, const struct vcpu *v, int64_t t)
 {
     int64_t it = m->cost->poll_iter_ns;
-    if (it <= 0 || t <= v->halt_start_ns)
-        return t < v->halt_start_ns ? v->halt_start_ns : t;
+    assert(t >= v->halt_start_ns);   /* callers: the halt start plus a window or a delay */
+    if (it <= 0)
+        return t;
     int64_t k = (t - v->halt_start_ns + it - 1) / it;
     return v->halt_start_ns + k * it;
 }
