@@ -33,15 +33,20 @@ void pcpu_init(struct pcpu *p, int id)
     p->slice_ev.aux = 1;
 }
 
-void pcpu_account(struct model *m, struct pcpu *p, enum acct a)
+void pcpu_account_at(struct pcpu *p, enum acct a, int64_t t)
 {
-    int64_t now = model_now(m);
-    int64_t d = now - p->acct_since_ns;
+    assert(t >= p->acct_since_ns);
+    int64_t d = t - p->acct_since_ns;
     p->acct_ns[p->acct] += d;
     if (p->acct == ACCT_IDLE)
         p->cstate_ns[p->cstate] += d;
     p->acct = (uint8_t)a;
-    p->acct_since_ns = now;
+    p->acct_since_ns = t;
+}
+
+void pcpu_account(struct model *m, struct pcpu *p, enum acct a)
+{
+    pcpu_account_at(p, a, model_now(m));
 }
 
 void pcpu_close(struct model *m, struct pcpu *p)
@@ -220,6 +225,7 @@ void pcpu_on_event(struct model *m, struct pcpu *p, struct engine_event *ev)
     if (ev == &p->slice_ev) {
         if (p->state != P_BUSY || !p->rq_head)
             return;
+        vcpu_sync(m, p->curr, ev->seq);
         if (p->curr->state == V_GUEST || p->curr->state == V_GPOLL)
             vcpu_preempt(m, p->curr);   /* guest mode, the guest's own poll included */
         else

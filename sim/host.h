@@ -11,6 +11,9 @@
 void pcpu_init(struct pcpu *p, int id);
 /* Switch p's accounting bucket at the current time. */
 void pcpu_account(struct model *m, struct pcpu *p, enum acct a);
+/* Switch it at t, between the last switch and now (a state boundary that
+ * had no event of its own: vcpu_model.c, enter_notify). */
+void pcpu_account_at(struct pcpu *p, enum acct a, int64_t t);
 /* v becomes runnable on its pCPU (woken, or preempted): queue it, and wake
  * an idle pCPU or make the current thread's poll stop. */
 void pcpu_enqueue(struct model *m, struct vcpu *v);
@@ -34,5 +37,10 @@ void vcpu_poll_interrupted(struct model *m, struct vcpu *v);
 /* Implemented by vcpu_model.c: the slice ended while v runs in guest mode
  * (guest code, or the guest's own poll). */
 void vcpu_preempt(struct model *m, struct vcpu *v);
+/* Implemented by vcpu_model.c: bring v's state up to the event being
+ * handled now, whose sequence number is seq (a boundary inside a timed
+ * state, see vcpu_model.c). Call before reading v->state from another
+ * entity's event. */
+void vcpu_sync(struct model *m, struct vcpu *v, uint64_t seq);
 
 #endif

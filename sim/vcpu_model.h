@@ -108,6 +108,7 @@ struct vcpu {
     int64_t last_halt_ns;            /* halt_ns of the last halt that ended */
     int64_t remaining_ns;            /* guest work left in the current burst (kept across preemption) */
     int notify_exits;                /* notify exits at the end of the current work */
+    int64_t notify_at_ns;            /* V_GUEST: the work ends and the exits begin (vcpu_model.c) */
     int64_t extra_in_ns;             /* extra switch-in cost (host timer irq) */
     int64_t state_since_ns;
     /* guest governor (guest-haltpoll): its poll, and the HLT it reflects on */
