@@ -189,6 +189,67 @@ static void hlt_with_interrupt_pending_skips_the_halt(void **st)
     sim_spec_free(&spec);
 }
 
+/* The notify exits at the end of guest work share V_GUEST's event (one timed
+ * state, vcpu_model.c start_guest): the slice timer must still tell the two
+ * parts apart. Two vCPUs on one pCPU are woken at 1 ms together; vCPU 0 gets
+ * the CPU with vCPU 1 queued, so its slice (S after its switch-in) runs out
+ * during its 100 us of work plus 10 us of notify exits. Landing in the work
+ * it preempts the guest (vCPU 0's HLT comes after vCPU 1 has run); landing in
+ * the exits it only sets need_resched, so vCPU 0 executes HLT exactly 110 us
+ * after its VM entry. At the boundary itself the slice timer, armed at the
+ * switch-in, orders before the work's end (armed at the VM entry): preempt. */
+struct first_halt {
+    int64_t entry, hlt;              /* vCPU 0's first VM entry, and its HLT exit after it */
+};
+
+static void on_event(void *ctx, const struct model_event *e)
+{
+    struct first_halt *f = ctx;
+    if (e->v->id != 0)
+        return;
+    if (e->kind == MEV_ENTRY && f->entry < 0)
+        f->entry = e->t_ns;
+    else if (e->kind == MEV_HLT_EXIT && f->entry >= 0 && f->hlt < 0)
+        f->hlt = e->t_ns;
+}
+
+static int64_t work_to_hlt_ns(int64_t slice_after_entry_ns)
+{
+    const int64_t sched_in = 5000;
+    char json[1024];
+    snprintf(json, sizeof json,
+             "{\"duration_s\": 0.0015, \"policies\": [\"none\"],"
+             " \"costs\": {\"sched_in_ns\": %lld, \"exit_handle_min_ns\": 1000},"
+             " \"host\": {\"pcpus\": 1, \"sched_slice_ns\": %lld},"
+             " \"vms\": [{\"vcpus\": 2, \"workload\": {\"type\": \"arrivals\","
+             "   \"interarrival\": {\"dist\": \"constant\", \"value_ns\": 1000000},"
+             "   \"handler\": 100000, \"notify_exits\": 10}}]}",
+             (long long)sched_in, (long long)(sched_in + slice_after_entry_ns));
+    struct sim_spec spec;
+    tu_spec(&spec, json);
+    struct first_halt f = { -1, -1 };
+    struct sim_opts o = { .event = on_event, .event_ctx = &f };
+    struct metrics *m = malloc(sizeof *m);
+    struct hp_error err = {0};
+    assert_non_null(m);
+    if (sim_run(&spec, &spec.policies[0], &o, m, &err) != 0)
+        fail_msg("run: %s", err.msg);
+    assert_true(m->conservation_ok);
+    assert_true(f.entry >= 1000000 && f.hlt > f.entry);
+    free(m);
+    sim_spec_free(&spec);
+    return f.hlt - f.entry;
+}
+
+static void slice_ending_in_the_notify_exits_does_not_preempt(void **st)
+{
+    (void)st;
+    assert_int_equal(work_to_hlt_ns(105000), 110000);   /* in the exits: need_resched */
+    assert_int_equal(work_to_hlt_ns(110000), 110000);   /* as the exits end: they end first */
+    assert_true(work_to_hlt_ns(50000) > 150000);         /* in the work: preempted */
+    assert_true(work_to_hlt_ns(100000) > 150000);        /* at the boundary: the slice first */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +259,7 @@ int main(void)
         cmocka_unit_test(poll_stops_when_a_sibling_becomes_runnable),
         cmocka_unit_test(tcp_rr_upstream_claims_hold),
         cmocka_unit_test(hlt_with_interrupt_pending_skips_the_halt),
+        cmocka_unit_test(slice_ending_in_the_notify_exits_does_not_preempt),
     };
     return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }
