@@ -33,22 +33,6 @@ void pcpu_init(struct pcpu *p, int id)
     p->slice_ev.aux = 1;
 }
 
-void pcpu_account_at(struct pcpu *p, enum acct a, int64_t t)
-{
-    assert(t >= p->acct_since_ns);
-    int64_t d = t - p->acct_since_ns;
-    p->acct_ns[p->acct] += d;
-    if (p->acct == ACCT_IDLE)
-        p->cstate_ns[p->cstate] += d;
-    p->acct = (uint8_t)a;
-    p->acct_since_ns = t;
-}
-
-void pcpu_account(struct model *m, struct pcpu *p, enum acct a)
-{
-    pcpu_account_at(p, a, model_now(m));
-}
-
 void pcpu_close(struct model *m, struct pcpu *p)
 {
     pcpu_account(m, p, (enum acct)p->acct);

@@ -6,14 +6,30 @@
 #ifndef HPSIM_HOST_H
 #define HPSIM_HOST_H
 
+#include <assert.h>
+
 #include "vcpu_model.h"
 
 void pcpu_init(struct pcpu *p, int id);
+/* Switch p's accounting bucket at t, between the last switch and now (now,
+ * or a state boundary that had no event of its own: vcpu_model.c,
+ * enter_notify). Inline: every vCPU state change does it. */
+static inline void pcpu_account_at(struct pcpu *p, enum acct a, int64_t t)
+{
+    assert(t >= p->acct_since_ns);
+    int64_t d = t - p->acct_since_ns;
+    p->acct_ns[p->acct] += d;
+    if (p->acct == ACCT_IDLE)
+        p->cstate_ns[p->cstate] += d;
+    p->acct = (uint8_t)a;
+    p->acct_since_ns = t;
+}
+
 /* Switch p's accounting bucket at the current time. */
-void pcpu_account(struct model *m, struct pcpu *p, enum acct a);
-/* Switch it at t, between the last switch and now (a state boundary that
- * had no event of its own: vcpu_model.c, enter_notify). */
-void pcpu_account_at(struct pcpu *p, enum acct a, int64_t t);
+static inline void pcpu_account(struct model *m, struct pcpu *p, enum acct a)
+{
+    pcpu_account_at(p, a, model_now(m));
+}
 /* v becomes runnable on its pCPU (woken, or preempted): queue it, and wake
  * an idle pCPU or make the current thread's poll stop. */
 void pcpu_enqueue(struct model *m, struct vcpu *v);
