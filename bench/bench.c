@@ -16,7 +16,8 @@
  *   sweep     64 points at -j 1 and -j cores, the speed-up (wall clock).
  *
  * Rates are per second of the process's CPU time (CLOCK_*_CPUTIME_ID),
- * best of a few repetitions: this machine is shared, and CPU time does not
+ * best of repetitions made in passes spread over the bench (PASSES): this
+ * machine is shared and runs in phases of different speed, and CPU time does not
  * count the time another process holds the core. Wall time is recorded
  * too; the sweep, being about parallelism, is timed on the wall clock.
  * Each simulate and scaling row runs in a child process, so its peak RSS
@@ -100,14 +101,14 @@ static double hold_once(uint32_t n, uint64_t ops, uint64_t seed)
     return t;
 }
 
-/* Best of 7 rounds of about 0.15 s CPU each: M operations per second. */
-static double hold_rate(uint32_t n)
+/* Best of `rounds` rounds of about 0.1 s CPU each: M operations per second. */
+static double hold_rate(uint32_t n, int rounds)
 {
     uint64_t ops = 1000000;
     double t = hold_once(n, ops, 1);
-    ops = (uint64_t)fmax(1e5, 0.15 * (double)ops / fmax(t, 1e-6));
+    ops = (uint64_t)fmax(1e5, 0.1 * (double)ops / fmax(t, 1e-6));
     double best = 0;
-    for (int r = 0; r < 7; r++) {
+    for (int r = 0; r < rounds; r++) {
         double rate = (double)ops / hold_once(n, ops, 2 + (uint64_t)r) / 1e6;
         if (rate > best)
             best = rate;
@@ -128,7 +129,10 @@ struct row {
     int reps;
     /* what came out */
     int ok;
-    double cpu_s, wall_s;        /* best repetition (by CPU time) */
+    int passes;                  /* times run_row ran it successfully */
+    int failed;                  /* a pass failed: the row is not ok */
+    double cpu_s, wall_s;        /* best repetition (by CPU time) over every pass */
+    double cpu_s_slow;           /* the slowest pass's best: this VM's slow phase */
     uint64_t events, halts, pending_sum;
     int64_t nvcpus, npcpus;
     double maxrss_mib;
@@ -211,19 +215,28 @@ static void run_row(struct row *w)
     int status;
     while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
         ;
-    w->ok = got == (ssize_t)sizeof rep && rep.ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (!w->ok) {
+    bool ok = got == (ssize_t)sizeof rep && rep.ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (!ok) {
+        w->ok = 0;
+        w->failed = 1;
         fprintf(stderr, "bench: %s: %s\n", w->label, got == (ssize_t)sizeof rep ? rep.err : "child failed");
         return;
     }
-    w->cpu_s = rep.cpu_s;
-    w->wall_s = rep.wall_s;
+    /* A failed pass fails the row; the figures are the best pass's, and the
+     * slowest pass is kept to show the machine's slow phase. */
+    w->ok = !w->failed;
+    if (w->passes++ == 0 || rep.cpu_s < w->cpu_s) {
+        w->cpu_s = rep.cpu_s;
+        w->wall_s = rep.wall_s;
+    }
+    if (w->passes == 1 || rep.cpu_s > w->cpu_s_slow)
+        w->cpu_s_slow = rep.cpu_s;
     w->events = rep.events;
     w->halts = rep.halts;
     w->pending_sum = rep.pending_sum;
     w->nvcpus = rep.nvcpus;
     w->npcpus = rep.npcpus;
-    w->maxrss_mib = (double)ru.ru_maxrss / 1024.0;   /* Linux: KiB */
+    w->maxrss_mib = fmax(w->maxrss_mib, (double)ru.ru_maxrss / 1024.0);   /* Linux: KiB */
 }
 
 static double row_pending(const struct row *w)
@@ -391,6 +404,8 @@ static json_t *row_json(const struct row *w)
                           "halts_per_s", (double)w->halts / w->cpu_s,
                           "sim_s_per_s", row_sim_per_s(w), "mean_pending", row_pending(w),
                           "peak_rss_mib", w->maxrss_mib, "cpu_s_per_sim_s", w->cpu_s / w->duration_s);
+    json_object_set_new(o, "passes", json_integer(w->passes));
+    json_object_set_new(o, "cpu_s_slowest_pass", json_real(w->cpu_s_slow));
     if (w->hold_mops > 0) {
         json_object_set_new(o, "hold_ops_per_s", json_real(w->hold_mops * 1e6));
         json_object_set_new(o, "ratio_to_hold", json_real(row_mev_s(w) / w->hold_mops));
@@ -418,6 +433,7 @@ static const char *mark(bool met) { return met ? "met" : "MISSED"; }
 
 static const uint32_t hold_sizes[] = { 4, 64, 1024, 16384 };
 #define NHOLD (sizeof hold_sizes / sizeof hold_sizes[0])
+#define PASSES 4
 
 static void usage(FILE *f)
 {
@@ -452,12 +468,12 @@ int main(int argc, char **argv)
     const double sc = o.scale;
     struct row sim[] = {
         { .label = "tcp_rr", .config = "configs/tcp_rr.json", .policy = "always",
-          .duration_s = 20 * sc, .reps = 5 },
-        { .label = "windows_idle", .config = "configs/windows_idle.json", .policy = "v4", .duration_s = 500 * sc, .reps = 5 },
+          .duration_s = 20 * sc, .reps = 2 },
+        { .label = "windows_idle", .config = "configs/windows_idle.json", .policy = "v4", .duration_s = 500 * sc, .reps = 2 },
         { .label = "host 1,000 vCPUs", .config = "bench/host.json", .policy = "v4",
-          .duration_s = 2 * sc, .reps = 3 },
+          .duration_s = 2 * sc, .reps = 1 },
         { .label = "host 10,000 vCPUs", .config = "bench/host.json", .policy = "v4",
-          .duration_s = 0.4 * sc, .reps = 2 },
+          .duration_s = 0.4 * sc, .reps = 1 },
     };
     host_shape(&sim[2], 1000);
     host_shape(&sim[3], 10000);
@@ -478,12 +494,34 @@ int main(int argc, char **argv)
 
     printf("hpsim bench: %s, %ld cores, %s, load average %.2f at start\n", mc.model, mc.cores, mc.date,
            mc.load_start);
-    printf("rates per second of process CPU time, best of a few repetitions (the machine is shared)\n\n");
+    printf("rates per second of process CPU time, best of repetitions in %d passes spread over the bench\n"
+           "(the machine is shared, and this VM runs in phases of different speed)\n\n", PASSES);
     fflush(stdout);
 
-    double hold[NHOLD];
-    for (size_t i = 0; i < NHOLD; i++)
-        hold[i] = hold_rate(hold_sizes[i]);
+    /* This VM runs in phases of different speed, a few seconds each (a
+     * 20-simulated-second tcp_rr took 0.28 s or 0.45 s of CPU by turns): the
+     * hold model and the simulate rows are measured in PASSES passes spread
+     * over the bench, so that one slow phase cannot cover every repetition
+     * of a row. Each figure is the best pass; the slowest pass is printed
+     * beside it. */
+    double hold[NHOLD], hold_slow[NHOLD];
+    bool all_ok = true;
+    for (int pass = 0; pass < PASSES; pass++) {
+        for (size_t i = 0; i < NHOLD; i++) {
+            double r = hold_rate(hold_sizes[i], 3);
+            hold[i] = pass == 0 ? r : fmax(hold[i], r);
+            hold_slow[i] = pass == 0 ? r : fmin(hold_slow[i], r);
+        }
+        for (size_t i = 0; i < nsim; i++) {
+            run_row(&sim[i]);
+            if (sim[i].ok) {
+                double r = hold_rate((uint32_t)fmax(1, lround(row_pending(&sim[i]))), 3);
+                sim[i].hold_mops = fmax(sim[i].hold_mops, r);
+            }
+        }
+    }
+    for (size_t i = 0; i < nsim; i++)
+        all_ok &= sim[i].ok;
     printf("hold: the engine alone (pop, push back at now + U[1,%d] ns), M operations/s\n", 2 * HOLD_MEAN_STEP_NS);
     printf("  pending events ");
     for (size_t i = 0; i < NHOLD; i++)
@@ -491,23 +529,25 @@ int main(int argc, char **argv)
     printf("\n  M ops/s        ");
     for (size_t i = 0; i < NHOLD; i++)
         printf(" %8.1f", hold[i]);
+    printf("\n  slowest pass   ");
+    for (size_t i = 0; i < NHOLD; i++)
+        printf(" %8.1f", hold_slow[i]);
     printf("\n\n");
     fflush(stdout);
 
-    bool all_ok = true;
-    for (size_t i = 0; i < nsim; i++) {
-        run_row(&sim[i]);
-        all_ok &= sim[i].ok;
-        if (sim[i].ok)
-            sim[i].hold_mops = hold_rate((uint32_t)fmax(1, lround(row_pending(&sim[i]))));
-    }
     printf("simulate: whole runs; hold = the hold rate at the run's mean pending events, ratio = M ev/s / hold\n");
     printf("  %-24s %-7s %6s %5s %7s %6s %7s %7s %8s %8s %8s %6s %7s\n", "config", "policy", "vCPUs", "pCPUs",
            "sim s", "cpu s", "M ev/s", "M hlt/s", "sim s/s", "pending", "hold M/s", "ratio", "RSS MiB");
     for (size_t i = 0; i < nsim; i++)
         if (sim[i].ok)
             print_sim_row(&sim[i]);
-    printf("\n");
+    printf("  slowest of %d passes:", PASSES);
+    for (size_t i = 0; i < nsim; i++)
+        if (sim[i].ok)
+            printf("%s %s %.2f M ev/s", i ? ";" : "", sim[i].label, (double)sim[i].events / sim[i].cpu_s_slow / 1e6);
+    if (sim[0].ok)
+        printf("\n  (tcp_rr %.2f M halts/s)", (double)sim[0].halts / sim[0].cpu_s_slow / 1e6);
+    printf("\n\n");
     fflush(stdout);
 
     for (size_t i = 0; i < nscale; i++) {
@@ -541,6 +581,7 @@ int main(int argc, char **argv)
     /* Targets of issue 7 (figures as measured; a miss is reported, not tuned). */
     const struct row *rr = &sim[0];
     double rr_mhalt = rr->ok ? row_mhalt_s(rr) : 0, rr_ratio4 = rr_mhalt / hold[0];
+    double rr_mhalt_slow = rr->ok ? (double)rr->halts / rr->cpu_s_slow / 1e6 : 0;
     double min_ratio = INFINITY;
     const char *min_label = "";
     for (size_t i = 0; i < nsim; i++)
@@ -551,8 +592,9 @@ int main(int argc, char **argv)
     double rss_10k = sim[3].ok ? sim[3].maxrss_mib : 0;
     double rss_growth = scale[2].ok && scale[0].ok ? scale[2].maxrss_mib - scale[0].maxrss_mib : 0;
     printf("targets\n");
-    printf("  tcp_rr always: %.2f M halts/s (>= 5): %s; hold at 4 pending %.1f M ops/s, halts/s / hold = %.1f%%\n",
-           rr_mhalt, mark(rr_mhalt >= 5), hold[0], 100 * rr_ratio4);
+    printf("  tcp_rr always: %.2f M halts/s (>= 5): %s; hold at 4 pending %.1f M ops/s, halts/s / hold = %.1f%%\n"
+           "    (slowest pass %.2f M halts/s)\n",
+           rr_mhalt, mark(rr_mhalt >= 5), hold[0], 100 * rr_ratio4, rr_mhalt_slow);
     printf("  tcp_rr always: %.1f M engine events/s (>= 10): %s\n", rr->ok ? row_mev_s(rr) : 0,
            mark(rr->ok && row_mev_s(rr) >= 10));
     printf("  lowest simulate ratio to hold: %.0f%% (%s) (>= 35%%): %s\n", 100 * min_ratio, min_label,
@@ -567,12 +609,13 @@ int main(int argc, char **argv)
 
     json_t *doc = json_pack("{s:{s:s, s:I, s:s, s:f, s:f}, s:s, s:f, s:f}", "machine", "cpu_model", mc.model,
                             "cores", (json_int_t)mc.cores, "date", mc.date, "load_start", mc.load_start,
-                            "load_end", mc.load_end, "timing", "process CPU time, best of repetitions",
+                            "load_end", mc.load_end, "timing", "process CPU time, best of repetitions in passes spread over the run",
                             "scale", sc, "bench_wall_s", total);
     json_t *h = json_array();
     for (size_t i = 0; i < NHOLD; i++)
-        json_array_append_new(h, json_pack("{s:I, s:f}", "pending", (json_int_t)hold_sizes[i],
-                                           "ops_per_s", hold[i] * 1e6));
+        json_array_append_new(h, json_pack("{s:I, s:f, s:f}", "pending", (json_int_t)hold_sizes[i],
+                                           "ops_per_s", hold[i] * 1e6, "ops_per_s_slowest_pass",
+                                           hold_slow[i] * 1e6));
     json_object_set_new(doc, "hold", h);
     json_t *a = json_array();
     for (size_t i = 0; i < nsim; i++)
@@ -590,7 +633,8 @@ int main(int argc, char **argv)
                                                 speedup, "cores_obtained_jn", sw.cores_j, "wall_two_j1_s",
                                                 sw.wall_pair, "machine_ceiling", ceiling));
     json_object_set_new(doc, "targets",
-                        json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "tcp_rr_halts_per_s", rr_mhalt * 1e6,
+                        json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "tcp_rr_halts_per_s", rr_mhalt * 1e6,
+                                  "tcp_rr_halts_per_s_slowest_pass", rr_mhalt_slow * 1e6,
                                   "hold_4_ops_per_s", hold[0] * 1e6, "tcp_rr_halts_over_hold_4", rr_ratio4,
                                   "tcp_rr_events_per_s", rr->ok ? row_mev_s(rr) * 1e6 : 0.0,
                                   "min_ratio_to_hold", min_ratio, "peak_rss_10k_vcpus_mib", rss_10k,
