@@ -5,6 +5,8 @@
  * vCPU states (a vCPU on its pCPU unless noted):
  *   GUEST     guest code runs (serving an interrupt)      pCPU: guest
  *   NOTIFY    a notify exit at the end of serving         pCPU: exit
+ *             (GUEST's event covers both; the model enters NOTIFY only
+ *             when another event needs to see it: vcpu_model.c start_guest)
  *   HLT_EXIT  HLT exit -> KVM's halt code                 pCPU: exit
  *   POLL      KVM polls for a wakeup                      pCPU: poll
  *   SCHED_OUT schedule-out of the blocking thread         pCPU: sched
