@@ -29,7 +29,7 @@ SIM_SRCS = $(sort $(filter-out sim/main.c,$(wildcard sim/*.c sim/policies/*.c si
 SIM_OBJS = $(SIM_SRCS:%.c=$(BUILD)/%.o)
 LIB      = $(BUILD)/libhpsim.a
 
-TESTS     = engine hist dist policies config model analytic trace_read capture workloads policy_runs sweep memory replay fit
+TESTS     = engine hist dist atomic_file policies config model analytic trace_read capture workloads policy_runs sweep memory replay fit
 TEST_BINS = $(TESTS:%=$(BUILD)/tests/test_%)
 
 .PHONY: all run test test-run test-asan check bench deps install uninstall clean fuzz fuzz-build probe validate

@@ -1,10 +1,8 @@
 /* polltrace.c - window changes as trace-cmd report lines. See polltrace.h. */
 #include "polltrace.h"
 
-#include <errno.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char HOST_EVENT[] = "kvm_halt_poll_ns:";
 static const char GUEST_EVENT[] = "guest_halt_poll_ns:";
@@ -37,15 +35,10 @@ int polltrace_format(char *buf, size_t n, const struct window_change *c)
 
 int polltrace_open(struct polltrace_writer *w, const char *path, int ncpus, struct hp_error *err)
 {
-    memset(w, 0, sizeof *w);
-    if (snprintf(w->path, sizeof w->path, "%s", path) >= (int)sizeof w->path)
-        return hp_errorf(err, HP_EXIT_USAGE, "%s: path too long", path);
-    snprintf(w->tmp, sizeof w->tmp, "%s.tmp.%ld", path, (long)getpid());
-    w->f = fopen(w->tmp, "w");
-    if (!w->f)
-        return hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
-    if (fprintf(w->f, "cpus=%d\n", ncpus) < 0)
-        w->failed = true;
+    if (atomic_open(&w->out, path, err) != 0)
+        return -1;
+    if (fprintf(w->out.f, "cpus=%d\n", ncpus) < 0)
+        w->out.failed = true;
     return 0;
 }
 
@@ -54,26 +47,18 @@ void polltrace_write(void *ctx, const struct window_change *c)
     struct polltrace_writer *w = ctx;
     char line[256];
     polltrace_format(line, sizeof line, c);
-    if (fputs(line, w->f) == EOF || fputc('\n', w->f) == EOF)
-        w->failed = true;
+    if (fputs(line, w->out.f) == EOF || fputc('\n', w->out.f) == EOF)
+        w->out.failed = true;
 }
 
 int polltrace_close(struct polltrace_writer *w, bool keep, struct hp_error *err)
 {
-    if (!w->f)
-        return 0;
-    int bad = w->failed || fflush(w->f) != 0 || ferror(w->f);
-    int e = errno;
-    bad |= fclose(w->f) != 0;
-    w->f = NULL;
-    if (keep && !bad && rename(w->tmp, w->path) == 0)
+    if (!w->out.f)
         return 0;
     if (keep)
-        e = errno ? errno : e;
-    unlink(w->tmp);
-    if (!keep)
-        return 0;
-    return hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot write: %s", w->path, strerror(e ? e : EIO));
+        return atomic_commit(&w->out, err);
+    atomic_abort(&w->out);
+    return 0;
 }
 
 int polltrace_path_for(char *buf, size_t n, const char *path, const char *policy)

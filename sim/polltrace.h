@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "atomic_file.h"
 #include "error.h"
 #include "vcpu_model.h"
 
@@ -36,10 +37,7 @@ int polltrace_format(char *buf, size_t n, const struct window_change *c);
 /* A trace file being written: to PATH.tmp.PID, renamed to PATH on a
  * successful close, so no half-written trace is left behind. */
 struct polltrace_writer {
-    FILE *f;
-    char path[4096];
-    char tmp[4200];
-    bool failed;                 /* a write failed; reported at close */
+    struct atomic_file out;      /* whole or not at all; out.failed: a write failed */
 };
 
 /* Create the file and write the "cpus=N" header; -1 with err filled. */

@@ -1,12 +1,10 @@
 /* results.c - see results.h. */
 #include "results.h"
 
-#include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "atomic_file.h"
 #include "version.h"
 
 static json_t *lat_json(const struct hist *h)
@@ -363,31 +361,18 @@ bool results_ends_with(const char *s, const char *suf)
     return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
-/* Write CSV of rows (rows non-NULL) or doc as JSON dumped with flags to a
- * temp file beside path, then rename it over path. */
+/* Write CSV of rows (rows non-NULL) or doc as JSON dumped with flags to
+ * path, whole or not at all (atomic_file.h). */
 static int write_atomic(const char *path, json_t *doc, json_t *rows, size_t flags, struct hp_error *err)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
-        return hp_errorf(err, HP_EXIT_USAGE, "%s: path too long", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
-    int rc;
+    struct atomic_file a;
+    if (atomic_open(&a, path, err) != 0)
+        return -1;
     if (rows)
-        rc = results_csv(f, rows);
+        a.failed = results_csv(a.f, rows) != 0;
     else
-        rc = json_dumpf(doc, f, flags) || fputc('\n', f) == EOF;
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-        rc = -1;
-    if (fclose(f) != 0)
-        rc = -1;
-    if (rc != 0 || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot write: %s", path, strerror(e ? e : EIO));
-    }
-    return 0;
+        a.failed = json_dumpf(doc, a.f, flags) != 0 || fputc('\n', a.f) == EOF;
+    return atomic_commit(&a, err);
 }
 
 int results_write(const char *path, json_t *doc, struct hp_error *err)

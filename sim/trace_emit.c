@@ -107,7 +107,7 @@ int trace_emit_open(struct trace_emit *t, const char *path, const char *title,
 {
     if (polltrace_open(&t->w, path, ncpus, err) != 0)
         return -1;
-    t->f = t->w.f;
+    t->f = t->w.out.f;
     write_header(t->f, title, pol);
     return 0;
 }
