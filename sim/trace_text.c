@@ -20,6 +20,7 @@
  * timestamp per CPU.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -202,6 +203,18 @@ static size_t text_find_cpu_bracket(const char *s, size_t len, size_t *open)
     return 0;
 }
 
+/* The number the digits at s spell, saturated at INT_MAX: atoi's overflow is
+ * undefined, and in practice wrapped a 12-digit CPU number to a negative
+ * one that the reader then used as an index (found by make fuzz). */
+static int text_digits(const char *s)
+{
+    long long v = 0;
+    for (; isdigit((unsigned char)*s); s++)
+        if ((v = v * 10 + (*s - '0')) > INT_MAX)
+            return INT_MAX;
+    return (int)v;
+}
+
 /* "comm-pid" (trace-cmd, tracefs) or "comm pid" (perf script), comm may hold
  * spaces and dashes: the pid is the digits at the right end. */
 static int text_parse_task(const char *s, size_t len, struct trace_event *ev)
@@ -224,7 +237,7 @@ static int text_parse_task(const char *s, size_t len, struct trace_event *ev)
         d--;
     if (d == len || d == start || (s[d - 1] != '-' && !is_blank(s[d - 1])))
         return -1;
-    ev->pid = atoi(s + d);
+    ev->pid = text_digits(s + d);
     clen = rtrim(s + start, d - 1 - start);
     if (clen >= TRACE_COMM_MAX)
         clen = TRACE_COMM_MAX - 1;
@@ -247,7 +260,7 @@ static int text_parse_prefix(const char *s, size_t len, struct trace_event *ev)
             ;
         if (k < len && memchr(s + k, ' ', len - k))
             return -1;
-        ev->cpu = atoi(s + open + 1);
+        ev->cpu = text_digits(s + open + 1);
         len = rtrim(s, open);
         if (len > 0 && s[len - 1] == ')') { /* tracefs "(tgid)" column */
             const char *lp = memrchr(s, '(', len);
@@ -262,7 +275,7 @@ static int text_parse_prefix(const char *s, size_t len, struct trace_event *ev)
         ;
     if (!isdigit((unsigned char)s[k]) || k == 0)
         return -1;
-    ev->cpu = atoi(s + k);
+    ev->cpu = text_digits(s + k);
     return text_parse_task(s, rtrim(s, k), ev);
 }
 
@@ -549,7 +562,7 @@ static int text_switch_pid(const char *start, const char *end, int *pid)
         br--;
     if (br == start)
         return -1;
-    *pid = atoi(br);
+    *pid = text_digits(br);
     return 0;
 }
 

@@ -12,10 +12,13 @@ while IFS="$tab" read -r code text args; do
     case $code in ''|'#'*) continue ;; esac
     # shellcheck disable=SC2086
     set -- $(printf '%s' "$args" | sed 's|@|tests/bad/|g')
-    "$H" "$@" -o "$T/out.json" >"$T/stdout" 2>"$T/stderr"
+    # KILL, not TERM: hpsim catches TERM to stop a run cleanly, and a reader
+    # stuck on a bad input must fail the test, not hang it.
+    timeout -s KILL 60 "$H" "$@" -o "$T/out.json" >"$T/stdout" 2>"$T/stderr"
     got=$?
     why=""
-    [ "$got" = "$code" ] || why="exit $got, expected $code"
+    [ "$got" = 137 ] && why="killed after 60 s (a hang);"
+    [ "$got" = "$code" ] || why="$why exit $got, expected $code"
     grep -qF -- "$text" "$T/stderr" || why="$why; stderr lacks '$text'"
     [ "$(wc -l <"$T/stderr")" = 1 ] || why="$why; stderr is $(wc -l <"$T/stderr") lines"
     [ -s "$T/stdout" ] && why="$why; stdout not empty"
