@@ -39,6 +39,10 @@ struct metrics;
 struct cmd_traces {
     const char *policy, *events;
 };
+/* cmd_check_output, and -o, --trace-policy and --emit-trace must name
+ * different files (each is written whole, so one would silently replace
+ * another). */
+int cmd_check_outputs(const char *output, const struct cmd_traces *t, struct hp_error *err);
 /* Run policy i of spec into *met, writing the traces asked for (never left
  * half-written). 0, or -1 with err filled. */
 int cmd_run_policy(const struct sim_spec *spec, int i, const struct cmd_traces *t,

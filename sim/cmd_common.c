@@ -1,6 +1,7 @@
 /* cmd_common.c - helpers shared by the subcommands. See cmd.h. */
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 #include <signal.h>
@@ -168,4 +169,31 @@ int cmd_check_output(const char *path, struct hp_error *err)
         rc = hp_errorf(err, HP_EXIT_RUNTIME, "%s: cannot write: %s", path, strerror(errno));
     free(dup);
     return rc;
+}
+
+/* Whether a and b name one file: the same name in the same directory,
+ * however the directory is spelled (the files need not exist yet). */
+static bool same_file(const char *a, const char *b)
+{
+    char *da = strdup(a), *db = strdup(b), *na = strdup(a), *nb = strdup(b);
+    char ra[PATH_MAX], rb[PATH_MAX];
+    bool same = da && db && na && nb && strcmp(basename(na), basename(nb)) == 0 &&
+                realpath(dirname(da), ra) && realpath(dirname(db), rb) && strcmp(ra, rb) == 0;
+    free(da);
+    free(db);
+    free(na);
+    free(nb);
+    return same;
+}
+
+int cmd_check_outputs(const char *output, const struct cmd_traces *t, struct hp_error *err)
+{
+    static const char *const opt[] = { "-o", "--trace-policy", "--emit-trace" };
+    const char *path[] = { output, t->policy, t->events };
+    for (int i = 0; i < 3; i++)
+        for (int j = i + 1; j < 3; j++)
+            if (path[i] && path[j] && same_file(path[i], path[j]))
+                return hp_errorf(err, HP_EXIT_USAGE, "%s and %s name the same file (%s): give each its own",
+                                 opt[i], opt[j], path[j]);
+    return cmd_check_output(output, err);
 }

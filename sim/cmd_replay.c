@@ -435,7 +435,7 @@ static int replay_all(const struct replay_args *a)
     json_t *doc;
     int rc_code = 0;
 
-    if (cmd_check_output(a->output, &err) != 0)
+    if (cmd_check_outputs(a->output, &a->traces, &err) != 0)
         return cmd_fail(&err);
     if (replay_doc(a, &spec, &rcf, &doc, &err) != 0) {
         if (err.code == HP_EXIT_INTERRUPTED)

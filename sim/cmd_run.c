@@ -52,7 +52,7 @@ struct run_args {
 static int run_all(const struct run_args *a)
 {
     struct hp_error err = {0};
-    if (cmd_check_output(a->output, &err) != 0)
+    if (cmd_check_outputs(a->output, &a->traces, &err) != 0)
         return cmd_fail(&err);
     json_t *root = cfg_load(a->config, a->sets, a->nsets, &err);
     if (!root)

@@ -93,6 +93,30 @@ static void commit_replaces_abort_and_failure_keep_the_old_file(void **st)
     assert_string_equal(buf, "new\n");
 }
 
+/* Two files open on one path at once (each has its own temporary): each
+ * commit replaces the file whole; neither writes into the other. */
+static void two_writers_of_one_path_do_not_mix(void **st)
+{
+    (void)st;
+    char path[256], buf[64];
+    struct hp_error err = {0};
+    struct atomic_file a, b;
+    snprintf(path, sizeof path, "%s/both.trace", dir);
+    assert_int_equal(atomic_open(&a, path, &err), 0);
+    assert_int_equal(atomic_open(&b, path, &err), 0);
+    assert_string_not_equal(a.tmp, b.tmp);
+    fputs("first writer, a longer text\n", a.f);
+    fputs("second\n", b.f);
+    assert_int_equal(atomic_commit(&a, &err), 0);
+    slurp(path, buf, sizeof buf);
+    assert_string_equal(buf, "first writer, a longer text\n");
+    assert_int_equal(atomic_commit(&b, &err), 0);
+    slurp(path, buf, sizeof buf);
+    assert_string_equal(buf, "second\n");
+    unlink(path);
+    assert_int_equal(others("out.json"), 0);   /* no temporary left */
+}
+
 static void a_missing_directory_is_a_one_line_error(void **st)
 {
     (void)st;
@@ -110,6 +134,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(commit_replaces_abort_and_failure_keep_the_old_file),
+        cmocka_unit_test(two_writers_of_one_path_do_not_mix),
         cmocka_unit_test(a_missing_directory_is_a_one_line_error),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
