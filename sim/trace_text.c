@@ -23,6 +23,7 @@
 #include <limits.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,12 @@
 #include "trace_private.h"
 
 #define TEXT_MAX_CPU 65536
+/* Linux's PID_MAX_LIMIT: a larger pid is a corrupt line (and two of them,
+ * saturated alike, would otherwise pass for one thread). */
+#define TEXT_MAX_PID (1 << 22)
+/* A halt (kvm_vcpu_wakeup's time) longer than this, 10^6 s, is a corrupt
+ * line: replay subtracts it from a timestamp, which must not overflow. */
+#define TEXT_MAX_HALT_NS 1000000000000000LL
 
 enum text_line {
     TEXT_EVENT,     /* parsed event of a kind we report */
@@ -215,6 +222,24 @@ static int text_digits(const char *s)
     return (int)v;
 }
 
+/* Numbers a capture line gives as 64 bits but the reader keeps in an int
+ * (vCPU and CPU ids): a value outside [0, INT_MAX] makes the line malformed
+ * rather than wrap to another id. */
+static int text_int_id(int64_t v, int *out)
+{
+    if (v < 0 || v > INT_MAX)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* A poll window as the kvm_halt_poll_ns tracepoints print it: the kernel's
+ * halt_poll_ns is an unsigned int. */
+static bool text_window_ok(int64_t ns)
+{
+    return ns >= 0 && ns <= UINT32_MAX;
+}
+
 /* "comm-pid" (trace-cmd, tracefs) or "comm pid" (perf script), comm may hold
  * spaces and dashes: the pid is the digits at the right end. */
 static int text_parse_task(const char *s, size_t len, struct trace_event *ev)
@@ -238,6 +263,8 @@ static int text_parse_task(const char *s, size_t len, struct trace_event *ev)
     if (d == len || d == start || (s[d - 1] != '-' && !is_blank(s[d - 1])))
         return -1;
     ev->pid = text_digits(s + d);
+    if (ev->pid > TEXT_MAX_PID)
+        return -1;
     clen = rtrim(s + start, d - 1 - start);
     if (clen >= TRACE_COMM_MAX)
         clen = TRACE_COMM_MAX - 1;
@@ -344,14 +371,14 @@ static int text_exit(const char *p, struct trace_event *ev)
 
     if (kv_i64(p, "exit_reason", &reason) == 0) { /* -R: VMX 12, SVM 0x78 */
         kv_i64(p, "isa", &isa);
-        if (kv_i64(p, "vcpu_id", &v) == 0)
-            ev->vcpu = (int)v;
+        if (kv_i64(p, "vcpu_id", &v) == 0 && text_int_id(v, &ev->vcpu) != 0)
+            return -1;
         snprintf(ev->u.exit.reason, sizeof ev->u.exit.reason, "%" PRId64, reason);
         ev->kind = reason == (isa == 2 ? 0x78 : 12) ? TRACE_HLT_EXIT : TRACE_EXIT;
         return 1;
     }
-    if (num(word_arg(p, "vcpu"), 10, &v) == 0)
-        ev->vcpu = (int)v;
+    if (num(word_arg(p, "vcpu"), 10, &v) == 0 && text_int_id(v, &ev->vcpu) != 0)
+        return -1;
     r = word_arg(p, "reason");
     if (!r || !*r)
         return -1;
@@ -368,7 +395,8 @@ static int text_entry(const char *p, struct trace_event *ev)
 
     if (kv_i64(p, "vcpu_id", &v) != 0 && num(word_arg(p, "vcpu"), 10, &v) != 0)
         return -1;
-    ev->vcpu = (int)v;
+    if (text_int_id(v, &ev->vcpu) != 0)
+        return -1;
     ev->kind = TRACE_ENTRY;
     return 1;
 }
@@ -397,7 +425,7 @@ static int text_wakeup(const char *p, struct trace_event *ev)
         if (pol)
             valid = strncmp(pol + 8, "valid", 5) == 0;
     }
-    if (ns < 0)
+    if (ns < 0 || ns > TEXT_MAX_HALT_NS)
         return -1;
     ev->u.wakeup.ns = ns;
     ev->u.wakeup.waited = waited != 0;
@@ -408,26 +436,27 @@ static int text_wakeup(const char *p, struct trace_event *ev)
 /* kernel: "vcpu %u: halt_poll_ns %u (%s %u)" = vcpu, new, grow/shrink, old */
 static int text_halt_poll(const char *p, struct trace_event *ev)
 {
-    long long nw, old;
+    long long vcpu, nw, old;
     int64_t v, g;
-    int vcpu;
     char how[8];
 
     ev->kind = TRACE_HALT_POLL;
     if (kv_i64(p, "new", &v) == 0) {
         ev->u.poll.new_ns = v;
         if (kv_i64(p, "old", &ev->u.poll.old_ns) || kv_i64(p, "grow", &g) ||
-            kv_i64(p, "vcpu_id", &v))
+            kv_i64(p, "vcpu_id", &v) || text_int_id(v, &ev->vcpu) ||
+            !text_window_ok(ev->u.poll.new_ns) || !text_window_ok(ev->u.poll.old_ns))
             return -1;
-        ev->vcpu = (int)v;
         ev->u.poll.grow = g != 0;
         return 1;
     }
-    if (sscanf(p, "vcpu %d: halt_poll_ns %lld (%7[a-z] %lld)", &vcpu, &nw, how, &old) != 4)
+    /* %lld, not %d: sscanf's overflow is undefined; the ranges are checked below */
+    if (sscanf(p, "vcpu %lld: halt_poll_ns %lld (%7[a-z] %lld)", &vcpu, &nw, how, &old) != 4)
         return -1;
     if (strcmp(how, "grow") != 0 && strcmp(how, "shrink") != 0)
         return -1;
-    ev->vcpu = vcpu;
+    if (text_int_id(vcpu, &ev->vcpu) || !text_window_ok(nw) || !text_window_ok(old))
+        return -1;
     ev->u.poll.new_ns = nw;
     ev->u.poll.old_ns = old;
     ev->u.poll.grow = how[0] == 'g';
@@ -545,9 +574,10 @@ static int text_cpu_idle(const char *p, struct trace_event *ev)
 
     if (kv_i64(p, "state", &state) || kv_i64(p, "cpu_id", &cpu))
         return -1;
+    if (text_int_id(cpu, &ev->u.idle.cpu_id) != 0)
+        return -1;
     ev->kind = TRACE_CPU_IDLE;
     ev->u.idle.state = state;
-    ev->u.idle.cpu_id = (int)cpu;
     return 1;
 }
 
@@ -563,7 +593,7 @@ static int text_switch_pid(const char *start, const char *end, int *pid)
     if (br == start)
         return -1;
     *pid = text_digits(br);
-    return 0;
+    return *pid > TEXT_MAX_PID ? -1 : 0;
 }
 
 /* kernel: "prev_comm=.. prev_pid=.. prev_prio=.. prev_state=S ==> next_comm=..
@@ -635,19 +665,18 @@ static int text_payload(const char *name, size_t name_len, const char *payload,
 static int text_is_header(const char *s, struct trace_stats *st)
 {
     const char *p;
-    int n;
 
     while (is_blank(*s))
         s++;
     if (*s == '\0')
         return 1;
     if (*s == '#') {
-        if ((p = strstr(s, "#P:")) && sscanf(p, "#P:%d", &n) == 1)
-            st->cpus = n;
+        if ((p = strstr(s, "#P:")) && isdigit((unsigned char)p[3]))
+            st->cpus = text_digits(p + 3);
         return 1;
     }
-    if (sscanf(s, "cpus=%d", &n) == 1) {
-        st->cpus = n;
+    if (strncmp(s, "cpus=", 5) == 0 && isdigit((unsigned char)s[5])) {
+        st->cpus = text_digits(s + 5);
         return 1;
     }
     return strncmp(s, "version = ", 10) == 0 ||

@@ -209,6 +209,21 @@ static void malformed_event_lines_are_skipped_and_counted(void **s)
     assert_int_equal(st.first_malformed, 4);
 }
 
+/* Numbers past what their field can hold (a pid over PID_MAX_LIMIT, vCPU
+ * and CPU ids over INT_MAX, a window over the kernel's u32, a halt over
+ * 10^6 s) make the line malformed instead of wrapping to another value. */
+static void out_of_range_numbers_are_malformed_lines(void **s)
+{
+    struct log l = { 0 };
+    struct trace_stats st;
+
+    (void)s;
+    assert_int_equal(trace_read(fixture("out_of_range.txt"), log_cb, &l, &st, NULL), 0);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(st.malformed, 6);
+    assert_int_equal(st.first_malformed, 3);
+}
+
 static void assert_error(const char *name, const char *line_tag)
 {
     struct log l = { 0 };
@@ -484,6 +499,7 @@ int main(void)
         cmocka_unit_test(bare_mail_quote_lines_parse_without_task),
         cmocka_unit_test(payload_variants_decode),
         cmocka_unit_test(malformed_event_lines_are_skipped_and_counted),
+        cmocka_unit_test(out_of_range_numbers_are_malformed_lines),
         cmocka_unit_test(binary_junk_is_not_a_trace_naming_file_and_line),
         cmocka_unit_test(prose_without_event_lines_is_not_a_trace),
         cmocka_unit_test(time_going_back_on_one_cpu_names_the_line),
