@@ -190,14 +190,18 @@ static void hlt_with_interrupt_pending_skips_the_halt(void **st)
 }
 
 /* The notify exits at the end of guest work share V_GUEST's event (one timed
- * state, vcpu_model.c start_guest): the slice timer must still tell the two
- * parts apart. Two vCPUs on one pCPU are woken at 1 ms together; vCPU 0 gets
- * the CPU with vCPU 1 queued, so its slice (S after its switch-in) runs out
- * during its 100 us of work plus 10 us of notify exits. Landing in the work
- * it preempts the guest (vCPU 0's HLT comes after vCPU 1 has run); landing in
- * the exits it only sets need_resched, so vCPU 0 executes HLT exactly 110 us
- * after its VM entry. At the boundary itself the slice timer, armed at the
- * switch-in, orders before the work's end (armed at the VM entry): preempt. */
+ * state, vcpu_model.c start_guest): the slice timer and the end of the run
+ * must still tell the two parts apart. vCPU 0 (VM 0) and vCPU 1 (VM 1)
+ * share one pCPU. vCPU 0 is woken at 1 ms and gets the CPU; vCPU 1 is woken
+ * at 1 ms too (queued before vCPU 0's switch-in, which arms the slice) or at
+ * 1.1 ms (during vCPU 0's work, which then arms it). The slice ends S after
+ * the switch-in, in vCPU 0's 100 us of work or its 10 us of notify exits.
+ * In the work it preempts the guest (vCPU 0's HLT comes after vCPU 1 has
+ * run); in the exits it only sets need_resched, so vCPU 0 executes HLT
+ * exactly 110 us after its VM entry. At the boundary itself the order of
+ * the two events decides, as it did when the exits had an event of their
+ * own: a slice armed at the switch-in comes before the end of the work
+ * (armed at the VM entry), one armed during the work after it. */
 struct first_halt {
     int64_t entry, hlt;              /* vCPU 0's first VM entry, and its HLT exit after it */
 };
@@ -213,41 +217,77 @@ static void on_event(void *ctx, const struct model_event *e)
         f->hlt = e->t_ns;
 }
 
-static int64_t work_to_hlt_ns(int64_t slice_after_entry_ns)
+static const int64_t sched_in = 5000;
+
+/* Run the two VMs (VM 1 only when sibling_ns > 0) with the slice ending
+ * slice_after_entry_ns after vCPU 0's VM entry, for duration_ns. */
+static struct metrics *notify_run(int64_t slice_after_entry_ns, int64_t sibling_ns, int64_t duration_ns,
+                                  struct first_halt *f)
 {
-    const int64_t sched_in = 5000;
-    char json[1024];
+    char json[1024], sibling[256] = "";
+    if (sibling_ns > 0)
+        snprintf(sibling, sizeof sibling,
+                 ", {\"vcpus\": 1, \"workload\": {\"type\": \"arrivals\", \"handler\": 10000,"
+                 "   \"interarrival\": {\"dist\": \"constant\", \"value_ns\": %lld}}}",
+                 (long long)sibling_ns);
     snprintf(json, sizeof json,
-             "{\"duration_s\": 0.0015, \"policies\": [\"none\"],"
+             "{\"duration_s\": %.9f, \"policies\": [\"none\"],"
              " \"costs\": {\"sched_in_ns\": %lld, \"exit_handle_min_ns\": 1000},"
              " \"host\": {\"pcpus\": 1, \"sched_slice_ns\": %lld},"
-             " \"vms\": [{\"vcpus\": 2, \"workload\": {\"type\": \"arrivals\","
+             " \"vms\": [{\"vcpus\": 1, \"workload\": {\"type\": \"arrivals\","
              "   \"interarrival\": {\"dist\": \"constant\", \"value_ns\": 1000000},"
-             "   \"handler\": 100000, \"notify_exits\": 10}}]}",
-             (long long)sched_in, (long long)(sched_in + slice_after_entry_ns));
+             "   \"handler\": 100000, \"notify_exits\": 10}}%s]}",
+             (double)duration_ns / 1e9, (long long)sched_in, (long long)(sched_in + slice_after_entry_ns),
+             sibling);
     struct sim_spec spec;
     tu_spec(&spec, json);
-    struct first_halt f = { -1, -1 };
-    struct sim_opts o = { .event = on_event, .event_ctx = &f };
+    *f = (struct first_halt){ -1, -1 };
+    struct sim_opts o = { .event = on_event, .event_ctx = f };
     struct metrics *m = malloc(sizeof *m);
     struct hp_error err = {0};
     assert_non_null(m);
     if (sim_run(&spec, &spec.policies[0], &o, m, &err) != 0)
         fail_msg("run: %s", err.msg);
-    assert_true(m->conservation_ok);
-    assert_true(f.entry >= 1000000 && f.hlt > f.entry);
-    free(m);
+    if (!m->conservation_ok)
+        fail_msg("%s", m->conservation_msg);
     sim_spec_free(&spec);
+    return m;
+}
+
+static int64_t work_to_hlt_ns(int64_t slice_after_entry_ns, int64_t sibling_ns)
+{
+    struct first_halt f;
+    free(notify_run(slice_after_entry_ns, sibling_ns, 1500000, &f));
+    assert_true(f.entry >= 1000000 && f.hlt > f.entry);
+    if (sibling_ns > 1000000)
+        assert_true(f.entry < sibling_ns);   /* the sibling comes during the work */
     return f.hlt - f.entry;
 }
 
 static void slice_ending_in_the_notify_exits_does_not_preempt(void **st)
 {
     (void)st;
-    assert_int_equal(work_to_hlt_ns(105000), 110000);   /* in the exits: need_resched */
-    assert_int_equal(work_to_hlt_ns(110000), 110000);   /* as the exits end: they end first */
-    assert_true(work_to_hlt_ns(50000) > 150000);         /* in the work: preempted */
-    assert_true(work_to_hlt_ns(100000) > 150000);        /* at the boundary: the slice first */
+    /* sibling queued before the switch-in: the slice is armed there */
+    assert_true(work_to_hlt_ns(50000, 1000000) > 110000);    /* in the work: preempted */
+    assert_true(work_to_hlt_ns(100000, 1000000) > 110000);   /* at the boundary: the slice first */
+    assert_int_equal(work_to_hlt_ns(105000, 1000000), 110000);   /* in the exits: need_resched */
+    assert_int_equal(work_to_hlt_ns(110000, 1000000), 110000);   /* at their end: need_resched too */
+    /* sibling woken during the work: the slice is armed after its end's event */
+    assert_true(work_to_hlt_ns(50000, 1100000) > 110000);    /* in the work: preempted */
+    assert_int_equal(work_to_hlt_ns(100000, 1100000), 110000);   /* at the boundary: the work's end first */
+}
+
+/* A run that ends inside the exits books the work as guest time and the
+ * exits so far as exit time, on the pCPU and on the vCPU alike. */
+static void a_run_ending_in_the_notify_exits_splits_its_time(void **st)
+{
+    (void)st;
+    struct first_halt f;
+    free(notify_run(1000000, 0, 1500000, &f));               /* learn the VM entry's time */
+    struct metrics *m = notify_run(1000000, 0, f.entry + 105000, &f);
+    assert_int_equal(m->acct_ns[ACCT_GUEST], 100000);
+    assert_int_equal(m->acct_ns[ACCT_EXIT], 5000);          /* no exit before: the vCPU started asleep */
+    free(m);
 }
 
 int main(void)
@@ -260,6 +300,7 @@ int main(void)
         cmocka_unit_test(tcp_rr_upstream_claims_hold),
         cmocka_unit_test(hlt_with_interrupt_pending_skips_the_halt),
         cmocka_unit_test(slice_ending_in_the_notify_exits_does_not_preempt),
+        cmocka_unit_test(a_run_ending_in_the_notify_exits_splits_its_time),
     };
     return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }
