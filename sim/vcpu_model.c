@@ -303,7 +303,12 @@ static void enter_notify(struct vcpu *v)
 /* The boundary orders as the event the work's end would have had: scheduled
  * when the work started, with V_GUEST's event, so it has that event's
  * sequence number. An event at the boundary's time with a later one comes
- * after it. */
+ * after it. One tie resolves differently from two events: the exits' end
+ * now carries the work's sequence number, not one taken at the boundary, so
+ * an event scheduled during the work for exactly the exits' last
+ * nanosecond now comes after it rather than before. Events at one
+ * nanosecond have no physical order; every shipped config gives the same
+ * results either way (docs/performance.md, change 8). */
 void vcpu_sync(struct model *m, struct vcpu *v, uint64_t seq)
 {
     int64_t now = model_now(m);
