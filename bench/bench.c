@@ -169,6 +169,7 @@ static void child_run(const struct row *w, int fd)
             double c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID), w0 = clock_s(CLOCK_MONOTONIC);
             if (sim_run(&spec, &spec.policies[0], NULL, met, &err) != 0) {
                 snprintf(rep.err, sizeof rep.err, "%.190s", err.msg);
+                rep.ok = 0;          /* a failed repetition fails the row */
                 break;
             }
             double c = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0, wl = clock_s(CLOCK_MONOTONIC) - w0;
@@ -582,7 +583,7 @@ int main(int argc, char **argv)
     const struct row *rr = &sim[0];
     double rr_mhalt = rr->ok ? row_mhalt_s(rr) : 0, rr_ratio4 = rr_mhalt / hold[0];
     double rr_mhalt_slow = rr->ok ? (double)rr->halts / rr->cpu_s_slow / 1e6 : 0;
-    double min_ratio = INFINITY;
+    double min_ratio = INFINITY;     /* stays so only when no row ran: then 0 below */
     const char *min_label = "";
     for (size_t i = 0; i < nsim; i++)
         if (sim[i].ok && row_mev_s(&sim[i]) / sim[i].hold_mops < min_ratio) {
@@ -597,6 +598,8 @@ int main(int argc, char **argv)
            rr_mhalt, mark(rr_mhalt >= 5), hold[0], 100 * rr_ratio4, rr_mhalt_slow);
     printf("  tcp_rr always: %.1f M engine events/s (>= 10): %s\n", rr->ok ? row_mev_s(rr) : 0,
            mark(rr->ok && row_mev_s(rr) >= 10));
+    if (isinf(min_ratio))
+        min_ratio = 0;               /* json_pack takes no infinity */
     printf("  lowest simulate ratio to hold: %.0f%% (%s) (>= 35%%): %s\n", 100 * min_ratio, min_label,
            mark(min_ratio >= 0.35));
     printf("  peak RSS 10,000 vCPUs: %.1f MiB (< 64): %s; tcp_rr 100 s vs 1 s: %+.2f MiB (flat): %s\n", rss_10k,
