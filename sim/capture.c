@@ -58,6 +58,8 @@ struct cap_loader {
     size_t last_hit;
     int64_t seq;          /* events seen so far */
     int seen_any;
+    volatile int *stop;   /* set asynchronously (SIGINT): stop reading */
+    const char *path;
 };
 
 /* Grow *p (of *cap elements of size sz) to hold n; geometric. 0 or -1. */
@@ -314,6 +316,9 @@ static int cap_event(const struct trace_event *ev, void *ctx)
     struct capture *cap = L->cap;
     int r = 0;
 
+    if (L->stop && *L->stop)
+        return hp_errorf(L->err, HP_EXIT_INTERRUPTED, "%s: interrupted while reading", L->path);
+
     if (!L->seen_any || ev->ts_ns < cap->first_ts)
         cap->first_ts = ev->ts_ns;
     if (!L->seen_any || ev->ts_ns > cap->last_ts)
@@ -544,10 +549,10 @@ void capture_free(struct capture *cap)
     memset(cap, 0, sizeof *cap);
 }
 
-int capture_load(const char *path, int64_t wake_cost_ns, struct capture *cap,
+int capture_load(const char *path, int64_t wake_cost_ns, volatile int *stop, struct capture *cap,
                  struct hp_error *err)
 {
-    struct cap_loader L = { .cap = cap, .err = err };
+    struct cap_loader L = { .cap = cap, .err = err, .stop = stop, .path = path };
     int r;
 
     memset(cap, 0, sizeof *cap);

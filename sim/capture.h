@@ -136,11 +136,14 @@ struct capture {
 /*
  * Read the capture at path and extract its halts. wake_cost_ns (>= 0) is the
  * modelled time from a wakeup's arrival to kvm_vcpu_wakeup, used only where
- * the capture shows no interrupt delivery. On success returns 0 and *cap owns
- * its arrays (capture_free). On failure returns -1 with err set (the reader's
- * messages, or HP_EXIT_RUNTIME when out of memory) and *cap left empty.
+ * the capture shows no interrupt delivery. stop (NULL: none) is polled per
+ * event, so SIGINT stops the reading of a large capture, not only the run
+ * after it. On success returns 0 and *cap owns its arrays (capture_free). On
+ * failure returns -1 with err set (the reader's messages, HP_EXIT_INTERRUPTED
+ * when *stop was set, or HP_EXIT_RUNTIME when out of memory) and *cap left
+ * empty.
  */
-int capture_load(const char *path, int64_t wake_cost_ns, struct capture *cap,
+int capture_load(const char *path, int64_t wake_cost_ns, volatile int *stop, struct capture *cap,
                  struct hp_error *err);
 void capture_free(struct capture *cap);
 

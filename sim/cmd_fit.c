@@ -90,7 +90,7 @@ static int load_all(const struct fit_args *a, struct capdir *dirs, struct captur
 {
     for (int i = 0; i < a->npaths; i++) {
         if (capdir_open(a->paths[i], &dirs[i], err) != 0 ||
-            capture_load(dirs[i].trace, 0, &caps[i], err) != 0)
+            capture_load(dirs[i].trace, 0, NULL, &caps[i], err) != 0)
             return -1;
         in[i] = (struct fit_input){ &caps[i], a->paths[i], dirs[i].vm_max_ns == 0 ? 0 : -1 };
         kernels[i] = dirs[i].kernel[0] ? dirs[i].kernel : NULL;

@@ -337,7 +337,7 @@ static int replay_spec(const struct replay_args *a, struct sim_spec *spec, struc
         rc = calloc(1, sizeof *rc);
         if (!rc)
             return hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");
-        if (replay_capture_open(a->capture, a->counter_hz, rc, err) != 0) {
+        if (replay_capture_open(a->capture, a->counter_hz, &cmd_stop, rc, err) != 0) {
             free(rc);
             return -1;
         }

@@ -149,7 +149,7 @@ static int check_input(struct replay_capture *rc, struct hp_error *err)
     return 0;
 }
 
-int replay_capture_open(const char *path, double counter_hz, struct replay_capture *rc,
+int replay_capture_open(const char *path, double counter_hz, volatile int *stop, struct replay_capture *rc,
                         struct hp_error *err)
 {
     memset(rc, 0, sizeof *rc);
@@ -160,7 +160,7 @@ int replay_capture_open(const char *path, double counter_hz, struct replay_captu
         return hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");
     /* Derived wakeup arrivals are placed by the replay from the run's costs,
      * so the capture keeps them at the wakeup itself (wake cost 0). */
-    if (capture_load(path, 0, &rc->cap, err) != 0 || check_input(rc, err) != 0)
+    if (capture_load(path, 0, stop, &rc->cap, err) != 0 || check_input(rc, err) != 0)
         goto err;
     if (rc->cap.stats.raw_counter) {
         if (estimate_clock(rc, counter_hz, err) != 0)

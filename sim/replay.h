@@ -46,9 +46,10 @@ struct replay_capture {
  * raw counter clock (ignored for ns clocks). Bad input (not a trace, a
  * malformed line, no KVM vCPU events, a raw clock that cannot be estimated)
  * fails with HP_EXIT_USAGE and a message naming the file and line or record.
- * On failure *rc is left empty (replay_capture_close is still safe).
+ * On failure *rc is left empty (replay_capture_close is still safe). stop
+ * (NULL: none): reading ends with HP_EXIT_INTERRUPTED once *stop is set.
  */
-int replay_capture_open(const char *path, double counter_hz, struct replay_capture *rc,
+int replay_capture_open(const char *path, double counter_hz, volatile int *stop, struct replay_capture *rc,
                         struct hp_error *err);
 void replay_capture_close(struct replay_capture *rc);
 /* A capture on the heap (calloc + replay_capture_open, which sets refs to 1)

@@ -1,7 +1,7 @@
 /*
  * test_capture.c - capture_load() and capture_figures(): exact halts on a
  * hand-made fixture, and per-vCPU counts on every shared capture checked
- * against counts made independently (strstr over report.txt, or the tables of
+ * against counts made independently (strstr over report.txt, NULL, or the tables of
  * shared/traces/README.md and public/PROVENANCE.md, themselves re-counted with
  * `trace-cmd report | grep`).
  */
@@ -25,7 +25,7 @@ static void load(const char *path, struct capture *cap)
 {
     struct hp_error err = { 0 };
 
-    if (capture_load(path, WAKE_COST, cap, &err) != 0)
+    if (capture_load(path, WAKE_COST, NULL, cap, &err) != 0)
         fail_msg("%s", err.msg);
 }
 
@@ -148,11 +148,35 @@ static void capture_load_error_names_the_file_and_leaves_it_empty(void **s)
     struct hp_error err = { 0 };
 
     (void)s;
-    assert_int_equal(capture_load(fixture("backwards.txt"), 0, &cap, &err), -1);
+    assert_int_equal(capture_load(fixture("backwards.txt"), 0, NULL, &cap, &err), -1);
     assert_non_null(strstr(err.msg, "backwards.txt:4:"));
     assert_int_equal(cap.n_vcpus, 0);
     assert_null(cap.vcpus);
     capture_free(&cap);
+}
+
+/* SIGINT while a capture is read: the reading stops with exit 130's code
+ * (the signal handler sets the flag), text and trace.dat alike; a flag that
+ * stays clear changes nothing. */
+static void a_set_stop_flag_interrupts_reading(void **s)
+{
+    static const char *const paths[] = { "tests/fixtures/traces/capture_basic.txt",
+                                          "traces/probe/overcommit_2vcpu/trace.dat" };
+    (void)s;
+    for (int i = 0; i < 2; i++) {
+        struct capture cap;
+        struct hp_error err = { 0 };
+        volatile int stop = 0;
+        assert_int_equal(capture_load(paths[i], 0, &stop, &cap, &err), 0);
+        assert_true(cap.n_vcpus > 0);
+        capture_free(&cap);
+        stop = 1;
+        assert_int_equal(capture_load(paths[i], 0, &stop, &cap, &err), -1);
+        assert_int_equal(err.code, HP_EXIT_INTERRUPTED);
+        assert_non_null(strstr(err.msg, "interrupted while reading"));
+        assert_int_equal(cap.n_vcpus, 0);
+        capture_free(&cap);
+    }
 }
 
 /* ---- the shared captures ---- */
@@ -356,6 +380,7 @@ int main(void)
         cmocka_unit_test(figures_sum_polls_waits_and_observed_latencies),
         cmocka_unit_test(c0_comes_from_cpu_idle_and_missing_halts_are_null),
         cmocka_unit_test(capture_load_error_names_the_file_and_leaves_it_empty),
+        cmocka_unit_test(a_set_stop_flag_interrupts_reading),
         cmocka_unit_test(live_a_and_c_reports_match_strstr_counts),
         cmocka_unit_test(live_dat_captures_match_the_readme_table),
         cmocka_unit_test(overcommit_has_more_hlt_exits_than_halts),

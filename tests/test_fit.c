@@ -87,7 +87,7 @@ static void fx_fit(struct fixture *x, int64_t vm_window, struct capture *cap, st
     struct fit_input in;
 
     fclose(x->f);
-    if (capture_load(x->path, 0, cap, &err) != 0)
+    if (capture_load(x->path, 0, NULL, cap, &err) != 0)
         fail_msg("capture: %s", err.msg);
     remove(x->path);
     assert_int_equal(x86_costs_profile("haswell-2015", &base), 0);

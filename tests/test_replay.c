@@ -26,7 +26,7 @@ static void load(const char *path, struct capture *cap)
 {
     struct hp_error err = { 0 };
 
-    if (capture_load(path, 0, cap, &err) != 0)
+    if (capture_load(path, 0, NULL, cap, &err) != 0)
         fail_msg("%s", err.msg);
 }
 
@@ -246,12 +246,12 @@ static void open_rejects_captures_without_kvm_events_and_malformed_lines(void **
     struct hp_error err = { 0 };
 
     (void)s;
-    assert_int_equal(replay_capture_open("tests/fixtures/traces/no_kvm_events.txt", 0, &rc, &err), -1);
+    assert_int_equal(replay_capture_open("tests/fixtures/traces/no_kvm_events.txt", 0, NULL, &rc, &err), -1);
     assert_int_equal(err.code, HP_EXIT_USAGE);
     assert_non_null(strstr(err.msg, "no_kvm_events.txt: no KVM vCPU events"));
-    assert_int_equal(replay_capture_open("tests/fixtures/traces/malformed_lines.txt", 0, &rc, &err), -1);
+    assert_int_equal(replay_capture_open("tests/fixtures/traces/malformed_lines.txt", 0, NULL, &rc, &err), -1);
     assert_non_null(strstr(err.msg, "malformed_lines.txt:4: malformed event line"));
-    assert_int_equal(replay_capture_open("tests/fixtures/traces/truncated.dat", 0, &rc, &err), -1);
+    assert_int_equal(replay_capture_open("tests/fixtures/traces/truncated.dat", 0, NULL, &rc, &err), -1);
     assert_int_equal(err.code, HP_EXIT_USAGE);
     assert_non_null(strstr(err.msg, "truncated.dat"));
     replay_capture_close(&rc);
@@ -263,7 +263,7 @@ static void open_places_threads_on_their_host_cpus(void **s)
     struct hp_error err = { 0 };
 
     (void)s;
-    assert_int_equal(replay_capture_open("traces/probe/overcommit_2vcpu/trace.dat", 0, &rc, &err), 0);
+    assert_int_equal(replay_capture_open("traces/probe/overcommit_2vcpu/trace.dat", 0, NULL, &rc, &err), 0);
     assert_int_equal(rc.cap.n_vcpus, 2);
     assert_int_equal(rc.npcpus, 1);          /* both vCPU threads on host CPU 1 */
     assert_int_equal(rc.pin[0], 0);
@@ -291,15 +291,15 @@ static void raw_counter_clock_is_estimated_from_halts(void **s)
         skip();
     }
     fclose(f);
-    assert_int_equal(replay_capture_open(dat, 0, &a, &err), 0);
-    assert_int_equal(replay_capture_open(txt, 0, &b, &err), 0);
+    assert_int_equal(replay_capture_open(dat, 0, NULL, &a, &err), 0);
+    assert_int_equal(replay_capture_open(txt, 0, NULL, &b, &err), 0);
     assert_true(a.ticks_per_ns > 1.0 && a.ticks_per_ns < 5.0);
     assert_true(a.ticks_per_ns == b.ticks_per_ns);
     assert_int_equal(a.span_ns, b.span_ns);
     assert_non_null(strstr(a.clock, "estimated"));
     replay_capture_close(&a);
     replay_capture_close(&b);
-    assert_int_equal(replay_capture_open(dat, 2.5e9, &a, &err), 0);
+    assert_int_equal(replay_capture_open(dat, 2.5e9, NULL, &a, &err), 0);
     assert_true(a.ticks_per_ns == 2.5);
     replay_capture_close(&a);
 }

@@ -159,7 +159,7 @@ static int rp_parse(const struct cfg *c, json_t *o, const char *path, void **out
             hp_errorf(c->err, HP_EXIT_RUNTIME, "out of memory");
             goto err;
         }
-        if (replay_capture_open(file, hz, r->rc, c->err) != 0)
+        if (replay_capture_open(file, hz, NULL, r->rc, c->err) != 0)
             goto err;
     }
     if (rp_alloc(r) != 0) {

@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&st, 0, sizeof st);
     trace_read(path, count, &n, &st, &err);
     struct capture cap;
-    if (capture_load(path, 3000, &cap, &err) == 0)
+    if (capture_load(path, 3000, NULL, &cap, &err) == 0)
         capture_free(&cap);
     return 0;
 }
