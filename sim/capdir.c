@@ -48,6 +48,9 @@ static int opt_number(json_t *o, const char *key, const char *sub, const char *f
         return hp_errorf(err, HP_EXIT_USAGE, "%s: %s%s%s: expected a number", file, key,
                          sub ? "." : "", sub ? sub : "");
     *v = json_number_value(x);
+    if (*v > 1e18)   /* no count or time here comes near; and a cast beyond int64 is undefined */
+        return hp_errorf(err, HP_EXIT_USAGE, "%s: %s%s%s: expected a number up to 1e18, got %g", file,
+                         key, sub ? "." : "", sub ? sub : "", *v);
     return 0;
 }
 
@@ -67,6 +70,12 @@ static int read_recording(const char *dir, struct capdir *c, struct hp_error *er
         snprintf(c->kernel, sizeof c->kernel, "%s", json_string_value(k));
     rc = opt_number(r, "effective_max_halt_poll_ns", NULL, path, &max, err);
     c->vm_max_ns = max >= 0 ? (int64_t)max : -1;
+    static const char *const names[] = CAPDIR_PARAM_NAMES;
+    for (int i = 0; i < 4 && rc == 0; i++) {
+        double v = -1;
+        rc = opt_number(r, "module_parameters", names[i], path, &v, err);
+        c->module_param[i] = v >= 0 ? (int64_t)v : -1;
+    }
     json_decref(r);
     return rc;
 }
@@ -123,6 +132,8 @@ int capdir_open(const char *arg, struct capdir *c, struct hp_error *err)
 
     memset(c, 0, sizeof *c);
     c->vm_max_ns = -1;
+    for (int i = 0; i < 4; i++)
+        c->module_param[i] = -1;
     c->resp_p50_us = -1;
     if (stat(arg, &st) != 0)
         return hp_errorf(err, HP_EXIT_USAGE, "%s: cannot open: %s", arg, strerror(errno));

@@ -351,8 +351,9 @@ static int replay_spec(const struct replay_args *a, struct sim_spec *spec, struc
         replay_capture_release(rc);
         return -1;
     }
-    if (replay_host_params(a->capture, &host, &nhost, &rcf->params_source) != 0 ||
-        (!a->policies && !(list = all_policies()))) {
+    if (replay_host_params(a->capture, &host, &nhost, &rcf->params_source, err) != 0)
+        goto out;
+    if (!a->policies && !(list = all_policies())) {
         hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");
         goto out;
     }

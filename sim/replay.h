@@ -106,8 +106,11 @@ struct json_t *replay_captured_row(const struct replay_capture *rc);
  * (scripts/record.sh: module_parameters, the VM's effective maximum as
  * halt_poll_ns), the capture's own "# hpsim policy" header (--emit-trace),
  * recording.txt beside it (../shared/traces/live). None found: *n 0, *source
- * NULL. Returns 0, or -1 when out of memory. *sets is NULL-terminated.
+ * NULL. Returns 0, or -1 with err filled: out of memory, or a recording.json
+ * (or probe.json) beside the capture that does not parse or holds a wrong
+ * type (HP_EXIT_USAGE, as validate reports it). *sets is NULL-terminated.
  */
-int replay_host_params(const char *capture, char ***sets, int *n, const char **source);
+int replay_host_params(const char *capture, char ***sets, int *n, const char **source,
+                       struct hp_error *err);
 
 #endif

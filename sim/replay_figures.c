@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capdir.h"
 #include "replay.h"
 #include "trace_emit.h"
 
@@ -248,10 +249,6 @@ json_t *replay_captured_row(const struct replay_capture *rc)
 
 /* ---- the captured host's parameters ---- */
 
-static const char *const rf_param_names[] = {
-    "halt_poll_ns", "halt_poll_ns_grow", "halt_poll_ns_grow_start", "halt_poll_ns_shrink", NULL,
-};
-
 /* Append a formatted assignment to the NULL-terminated *sets. 0 or -1. */
 static int rf_add(char ***sets, int *n, const char *fmt, ...)
 {
@@ -309,30 +306,30 @@ static const char *rf_beside(char *buf, size_t n, const char *capture, const cha
     return buf;
 }
 
-/* recording.json (scripts/record.sh): module_parameters and the VM's maximum. */
-static int rf_recording_json(const char *path, char ***sets, int *n)
+/* recording.json beside the capture (scripts/record.sh), read as validate
+ * reads it (capdir.c): module_parameters, the VM's maximum in effect as
+ * halt_poll_ns. The number of parameters found, or -1 with err filled (a
+ * recording.json that does not parse or holds a wrong type is an error,
+ * not a silent fallback to other sources). */
+static int rf_recording_json(const char *capture, char ***sets, int *n, struct hp_error *err)
 {
-    json_t *root = json_load_file(path, 0, NULL), *mp, *eff;
-    int rc = 0, found = 0;
+    static const char *const names[] = CAPDIR_PARAM_NAMES;
+    struct capdir c;
+    int found = 0;
 
-    if (!root)
-        return 0;
-    mp = json_object_get(root, "module_parameters");
-    eff = json_object_get(root, "effective_max_halt_poll_ns");
-    for (int i = 0; rf_param_names[i] && rc == 0; i++) {
-        json_t *v = json_object_get(mp, rf_param_names[i]);
-
+    if (capdir_open(capture, &c, err) != 0)
+        return -1;
+    for (int i = 0; i < 4; i++) {
         /* the VM's own maximum, when it set one, is the maximum in effect */
-        if (i == 0 && json_is_integer(eff))
-            v = eff;
-        if (json_is_integer(v)) {
-            rc = rf_add(sets, n, "policy.mainline.%s=%lld", rf_param_names[i],
-                        (long long)json_integer_value(v));
-            found++;
-        }
+        int64_t v = i == 0 && c.vm_max_ns >= 0 ? c.vm_max_ns : c.module_param[i];
+
+        if (v < 0)
+            continue;
+        if (rf_add(sets, n, "policy.mainline.%s=%lld", names[i], (long long)v) != 0)
+            return hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");
+        found++;
     }
-    json_decref(root);
-    return rc ? -1 : found;
+    return found;
 }
 
 /* recording.txt of ../shared/traces/live: "halt_poll_ns=N grow=N grow_start=N
@@ -360,12 +357,14 @@ static int rf_recording_txt(const char *path, char ***sets, int *n)
         return 0;
     if (vm >= 0)
         v[0] = vm;
+    static const char *const names[] = CAPDIR_PARAM_NAMES;
     for (int i = 0; i < 4 && rc == 0; i++)
-        rc = rf_add(sets, n, "policy.mainline.%s=%lld", rf_param_names[i], v[i]);
+        rc = rf_add(sets, n, "policy.mainline.%s=%lld", names[i], v[i]);
     return rc ? -1 : 4;
 }
 
-int replay_host_params(const char *capture, char ***sets, int *n, const char **source)
+int replay_host_params(const char *capture, char ***sets, int *n, const char **source,
+                       struct hp_error *err)
 {
     char buf[4096];
     int r;
@@ -373,13 +372,13 @@ int replay_host_params(const char *capture, char ***sets, int *n, const char **s
     *sets = NULL;
     *n = 0;
     *source = NULL;
-    r = rf_recording_json(rf_beside(buf, sizeof buf, capture, "recording.json"), sets, n);
+    r = rf_recording_json(capture, sets, n, err);
     if (r != 0) {
         *source = "recording.json beside the capture";
         return r < 0 ? -1 : 0;
     }
     if (rf_header_params(capture, sets, n) != 0)
-        return -1;
+        return hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");
     if (*n) {
         *source = "the capture's \"# hpsim policy\" header";
         return 0;
@@ -387,5 +386,5 @@ int replay_host_params(const char *capture, char ***sets, int *n, const char **s
     r = rf_recording_txt(rf_beside(buf, sizeof buf, capture, "recording.txt"), sets, n);
     if (r > 0)
         *source = "recording.txt beside the capture";
-    return r < 0 ? -1 : 0;
+    return r < 0 ? hp_errorf(err, HP_EXIT_RUNTIME, "out of memory") : 0;
 }

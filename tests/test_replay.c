@@ -167,12 +167,13 @@ static void free_sets(char **sets, int n)
 
 static void host_params_come_from_recording_txt(void **s)
 {
+    struct hp_error err = { 0 };
     char **sets;
     int n;
     const char *src;
 
     (void)s;
-    assert_int_equal(replay_host_params("tests/fixtures/replay/trajectory.txt", &sets, &n, &src), 0);
+    assert_int_equal(replay_host_params("tests/fixtures/replay/trajectory.txt", &sets, &n, &src, &err), 0);
     assert_int_equal(n, 4);
     assert_non_null(strstr(src, "recording.txt"));
     assert_true(has_set(sets, n, "policy.mainline.halt_poll_ns=200000"));
@@ -185,6 +186,7 @@ static void host_params_come_from_recording_txt(void **s)
 /* The probe's --halt-poll-ns on the cmd: line is the VM's own maximum. */
 static void host_params_take_the_vm_maximum_from_the_probe_command(void **s)
 {
+    struct hp_error err = { 0 };
     char dir[] = "/tmp/hpsim-test-replay-XXXXXX", path[600], cap[600];
     char **sets;
     int n;
@@ -200,22 +202,67 @@ static void host_params_take_the_vm_maximum_from_the_probe_command(void **s)
     fputs("halt_poll_ns=200000 grow=2 grow_start=10000 shrink=2 (per-VM override, if any, is "
           "the --halt-poll-ns arg)\ncmd: kvmprobe --halt-poll-ns 0 --inject msi\n", f);
     fclose(f);
-    assert_int_equal(replay_host_params(cap, &sets, &n, &src), 0);
+    f = fopen(cap, "w");                 /* the capture itself (its content is not read here) */
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(replay_host_params(cap, &sets, &n, &src, &err), 0);
     assert_true(has_set(sets, n, "policy.mainline.halt_poll_ns=0"));
     free_sets(sets, n);
     unlink(path);
+    unlink(cap);
+    rmdir(dir);
+}
+
+/* recording.json is read as validate reads it: one that does not parse, or
+ * holds a parameter of the wrong type, is a one-line error naming it, not a
+ * silent fall back to other sources. */
+static void a_bad_recording_json_is_an_error(void **s)
+{
+    static const char *const bad[][2] = {
+        { "{\"module_parameters\": {\"halt_poll_ns\": 200000,}}", "recording.json:1:" },
+        { "{\"module_parameters\": {\"halt_poll_ns_grow\": \"two\"}}",
+          "module_parameters.halt_poll_ns_grow: expected a number" },
+        { "{\"effective_max_halt_poll_ns\": 1e30}", "effective_max_halt_poll_ns: expected a number up to" },
+    };
+    char dir[] = "/tmp/hpsim-test-replay-XXXXXX", path[600], cap[600];
+    char **sets;
+    int n;
+    const char *src;
+
+    (void)s;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/recording.json", dir);
+    snprintf(cap, sizeof cap, "%s/trace.dat", dir);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct hp_error err = { 0 };
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(bad[i][0], f);
+        fclose(f);
+        f = fopen(cap, "w");
+        assert_non_null(f);
+        fclose(f);
+        assert_int_equal(replay_host_params(cap, &sets, &n, &src, &err), -1);
+        assert_int_equal(err.code, HP_EXIT_USAGE);
+        if (!strstr(err.msg, bad[i][1]))
+            fail_msg("\"%s\" lacks \"%s\"", err.msg, bad[i][1]);
+        free_sets(sets, n);
+    }
+    unlink(path);
+    unlink(cap);
     rmdir(dir);
 }
 
 static void host_params_come_from_recording_json(void **s)
 {
+    struct hp_error err = { 0 };
     char **sets;
     int n;
     const char *src;
 
     (void)s;
     assert_int_equal(replay_host_params("traces/probe/reqresp_10-50us_poll0/trace.dat", &sets,
-                                        &n, &src), 0);
+                                        &n, &src, &err), 0);
     assert_non_null(strstr(src, "recording.json"));
     /* vm_halt_poll_ns 0: the maximum in effect is 0 */
     assert_true(has_set(sets, n, "policy.mainline.halt_poll_ns=0"));
@@ -225,12 +272,13 @@ static void host_params_come_from_recording_json(void **s)
 
 static void emitted_header_gives_policy_params_and_duration(void **s)
 {
+    struct hp_error err = { 0 };
     char **sets;
     int n;
     const char *src;
 
     (void)s;
-    assert_int_equal(replay_host_params("traces/synthetic_tcp_rr.txt", &sets, &n, &src), 0);
+    assert_int_equal(replay_host_params("traces/synthetic_tcp_rr.txt", &sets, &n, &src, &err), 0);
     assert_non_null(strstr(src, "header"));
     assert_true(has_set(sets, n, "policy.mainline.halt_poll_ns=200000"));
     free_sets(sets, n);
@@ -325,6 +373,7 @@ int main(void)
         cmocka_unit_test(host_params_come_from_recording_txt),
         cmocka_unit_test(host_params_take_the_vm_maximum_from_the_probe_command),
         cmocka_unit_test(host_params_come_from_recording_json),
+        cmocka_unit_test(a_bad_recording_json_is_an_error),
         cmocka_unit_test(emitted_header_gives_policy_params_and_duration),
         cmocka_unit_test(open_rejects_captures_without_kvm_events_and_malformed_lines),
         cmocka_unit_test(open_places_threads_on_their_host_cpus),
