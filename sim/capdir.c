@@ -10,6 +10,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+const char *const capdir_param_names[CAPDIR_NPARAMS] = {
+    "halt_poll_ns", "halt_poll_ns_grow", "halt_poll_ns_grow_start", "halt_poll_ns_shrink",
+};
+
 /* dir/name into buf; -1 when it does not fit. */
 static int join(char *buf, size_t n, const char *dir, const char *name)
 {
@@ -70,10 +74,9 @@ static int read_recording(const char *dir, struct capdir *c, struct hp_error *er
         snprintf(c->kernel, sizeof c->kernel, "%s", json_string_value(k));
     rc = opt_number(r, "effective_max_halt_poll_ns", NULL, path, &max, err);
     c->vm_max_ns = max >= 0 ? (int64_t)max : -1;
-    static const char *const names[] = CAPDIR_PARAM_NAMES;
-    for (int i = 0; i < 4 && rc == 0; i++) {
+    for (int i = 0; i < CAPDIR_NPARAMS && rc == 0; i++) {
         double v = -1;
-        rc = opt_number(r, "module_parameters", names[i], path, &v, err);
+        rc = opt_number(r, "module_parameters", capdir_param_names[i], path, &v, err);
         c->module_param[i] = v >= 0 ? (int64_t)v : -1;
     }
     json_decref(r);
@@ -132,7 +135,7 @@ int capdir_open(const char *arg, struct capdir *c, struct hp_error *err)
 
     memset(c, 0, sizeof *c);
     c->vm_max_ns = -1;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < CAPDIR_NPARAMS; i++)
         c->module_param[i] = -1;
     c->resp_p50_us = -1;
     if (stat(arg, &st) != 0)

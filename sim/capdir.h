@@ -12,9 +12,10 @@
 
 #include "error.h"
 
-/* The kvm module parameters recording.json keeps, in capdir.module_param's order. */
-#define CAPDIR_PARAM_NAMES \
-    { "halt_poll_ns", "halt_poll_ns_grow", "halt_poll_ns_grow_start", "halt_poll_ns_shrink" }
+/* The kvm module parameters recording.json keeps, in capdir.module_param's
+ * order: halt_poll_ns, _grow, _grow_start, _shrink. */
+#define CAPDIR_NPARAMS 4
+extern const char *const capdir_param_names[CAPDIR_NPARAMS];
 
 struct capdir {
     char trace[4096];      /* the trace file */
@@ -23,9 +24,8 @@ struct capdir {
                             * pair with their _poll0 twin only within one set */
     char kernel[128];      /* recording.json kernel_release, "" unknown */
     int64_t vm_max_ns;     /* recording.json effective_max_halt_poll_ns, -1 unknown */
-    /* recording.json module_parameters: halt_poll_ns, _grow, _grow_start,
-     * _shrink (CAPDIR_PARAM_NAMES), -1 unknown */
-    int64_t module_param[4];
+    /* recording.json module_parameters (capdir_param_names), -1 unknown */
+    int64_t module_param[CAPDIR_NPARAMS];
     double resp_p50_us;    /* probe.json latency_us.p50, < 0 unknown */
     int64_t resp_n;        /* probe.json latency_us.n, 0 unknown */
 };

@@ -21,7 +21,6 @@ extern volatile int cmd_stop;              /* set by SIGINT/SIGTERM */
 void cmd_catch_signals(void);
 int cmd_fail(const struct hp_error *err);  /* print "hpsim: error: MSG", return its code */
 int cmd_usage_error(const char *cmd, const char *fmt, const char *arg);
-/* "duration_s=S" / "seed=N" assignments from option text, or -1. */
 /* --seed (c 'S') or --duration (c 'D') of cmd (NULL: run): its "seed=N" or
  * "duration_s=X" assignment into extra[0] or extra[1], replacing an earlier
  * one; 0, or the usage error's exit status. */

@@ -34,8 +34,8 @@
 /* Format c as one line without newline; snprintf's return convention. */
 int polltrace_format(char *buf, size_t n, const struct window_change *c);
 
-/* A trace file being written: to PATH.tmp.PID, renamed to PATH on a
- * successful close, so no half-written trace is left behind. */
+/* A trace file being written, whole or not at all (atomic_file.h: a
+ * temporary beside PATH, renamed to PATH on a successful close). */
 struct polltrace_writer {
     struct atomic_file out;      /* whole or not at all; out.failed: a write failed */
 };

@@ -313,19 +313,18 @@ static const char *rf_beside(char *buf, size_t n, const char *capture, const cha
  * not a silent fallback to other sources). */
 static int rf_recording_json(const char *capture, char ***sets, int *n, struct hp_error *err)
 {
-    static const char *const names[] = CAPDIR_PARAM_NAMES;
     struct capdir c;
     int found = 0;
 
     if (capdir_open(capture, &c, err) != 0)
         return -1;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < CAPDIR_NPARAMS; i++) {
         /* the VM's own maximum, when it set one, is the maximum in effect */
         int64_t v = i == 0 && c.vm_max_ns >= 0 ? c.vm_max_ns : c.module_param[i];
 
         if (v < 0)
             continue;
-        if (rf_add(sets, n, "policy.mainline.%s=%lld", names[i], (long long)v) != 0)
+        if (rf_add(sets, n, "policy.mainline.%s=%lld", capdir_param_names[i], (long long)v) != 0)
             return hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");
         found++;
     }
@@ -338,7 +337,7 @@ static int rf_recording_txt(const char *path, char ***sets, int *n)
 {
     FILE *f = fopen(path, "r");
     char line[1024];
-    long long v[4], vm = -1;
+    long long v[CAPDIR_NPARAMS], vm = -1;
     int found = 0, rc = 0;
 
     if (!f)
@@ -357,9 +356,8 @@ static int rf_recording_txt(const char *path, char ***sets, int *n)
         return 0;
     if (vm >= 0)
         v[0] = vm;
-    static const char *const names[] = CAPDIR_PARAM_NAMES;
-    for (int i = 0; i < 4 && rc == 0; i++)
-        rc = rf_add(sets, n, "policy.mainline.%s=%lld", names[i], v[i]);
+    for (int i = 0; i < CAPDIR_NPARAMS && rc == 0; i++)
+        rc = rf_add(sets, n, "policy.mainline.%s=%lld", capdir_param_names[i], v[i]);
     return rc ? -1 : 4;
 }
 

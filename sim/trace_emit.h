@@ -45,7 +45,7 @@
 
 struct trace_emit {
     struct polltrace_writer w;   /* the file: temporary name, renamed on success */
-    FILE *f;                     /* w.f */
+    FILE *f;                     /* w.out.f */
 };
 
 /* Create path's temporary file and write the header: "cpus=N", the title

@@ -277,7 +277,7 @@ static bool guest_poll(struct model *m, struct vcpu *v)
 /* Run the guest work left (remaining_ns), then its notify exits, as one timed
  * state: V_GUEST's event fires at the end of the exits, and the boundary
  * between the two parts, notify_at_ns, gets no event of its own. That saves
- * an engine event per served interrupt (tcp_rr: one of six per halt, 7.6%
+ * an engine event per served interrupt (tcp_rr: one of six per halt, 6.2%
  * of the instructions; docs/performance.md). Nothing else happens at the
  * boundary: an interrupt is queued alike in both parts, and only the slice
  * timer (preempt in guest mode, need_resched in the exits) and the end of
