@@ -55,6 +55,7 @@ struct replay_capture;
 struct cmd_replay_req {
     const char *capture, *policies, *costs, *include;
     struct replay_capture *opened;   /* optional: capture already open (replay.h), held for the run */
+    const struct capdir *dir;        /* optional: its directory already read (capdir.h) */
     char *const *sets;
     int nsets;
 };

@@ -55,6 +55,7 @@ static void help(FILE *f)
 struct replay_args {
     const char *capture, *output, *policies, *costs, *include;
     struct replay_capture *opened;   /* capture already open (held, not taken), or NULL */
+    const struct capdir *dir;        /* its directory already read, or NULL */
     struct cmd_traces traces;
     char **sets;
     int nsets;
@@ -351,7 +352,7 @@ static int replay_spec(const struct replay_args *a, struct sim_spec *spec, struc
         replay_capture_release(rc);
         return -1;
     }
-    if (replay_host_params(a->capture, &host, &nhost, &rcf->params_source, err) != 0)
+    if (replay_host_params(a->capture, a->dir, &host, &nhost, &rcf->params_source, err) != 0)
         goto out;
     if (!a->policies && !(list = all_policies())) {
         hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");
@@ -416,7 +417,8 @@ static int replay_doc(const struct replay_args *a, struct sim_spec *spec, struct
 
 int cmd_replay_doc(const struct cmd_replay_req *req, json_t **doc, struct hp_error *err)
 {
-    struct replay_args a = { .capture = req->capture, .opened = req->opened, .policies = req->policies,
+    struct replay_args a = { .capture = req->capture, .opened = req->opened, .dir = req->dir,
+                             .policies = req->policies,
                              .costs = req->costs, .include = req->include,
                              .sets = (char **)req->sets, .nsets = req->nsets, .quiet = true };
     struct replay_conf rcf = { 0 };

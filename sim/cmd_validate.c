@@ -246,7 +246,8 @@ static int validate_one(const struct validate_args *a, const char *arg, json_t *
     if (capdir_open(arg, &cd, err) != 0)
         return -1;
     req.capture = cd.trace;
-    /* Read the capture once for both replays. */
+    req.dir = &cd;
+    /* Read the capture (and the files beside it) once for both replays. */
     req.opened = calloc(1, sizeof *req.opened);
     if (!req.opened)
         return hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");

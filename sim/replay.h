@@ -110,7 +110,9 @@ struct json_t *replay_captured_row(const struct replay_capture *rc);
  * (or probe.json) beside the capture that does not parse or holds a wrong
  * type (HP_EXIT_USAGE, as validate reports it). *sets is NULL-terminated.
  */
-int replay_host_params(const char *capture, char ***sets, int *n, const char **source,
-                       struct hp_error *err);
+struct capdir;
+/* dir: the capture's directory already read (validate), or NULL to read it. */
+int replay_host_params(const char *capture, const struct capdir *dir, char ***sets, int *n,
+                       const char **source, struct hp_error *err);
 
 #endif

@@ -311,16 +311,21 @@ static const char *rf_beside(char *buf, size_t n, const char *capture, const cha
  * halt_poll_ns. The number of parameters found, or -1 with err filled (a
  * recording.json that does not parse or holds a wrong type is an error,
  * not a silent fallback to other sources). */
-static int rf_recording_json(const char *capture, char ***sets, int *n, struct hp_error *err)
+static int rf_recording_json(const char *capture, const struct capdir *dir, char ***sets, int *n,
+                             struct hp_error *err)
 {
-    struct capdir c;
+    struct capdir own;
+    const struct capdir *c = dir;
     int found = 0;
 
-    if (capdir_open(capture, &c, err) != 0)
-        return -1;
+    if (!c) {
+        if (capdir_open(capture, &own, err) != 0)
+            return -1;
+        c = &own;
+    }
     for (int i = 0; i < CAPDIR_NPARAMS; i++) {
         /* the VM's own maximum, when it set one, is the maximum in effect */
-        int64_t v = i == 0 && c.vm_max_ns >= 0 ? c.vm_max_ns : c.module_param[i];
+        int64_t v = i == 0 && c->vm_max_ns >= 0 ? c->vm_max_ns : c->module_param[i];
 
         if (v < 0)
             continue;
@@ -361,8 +366,8 @@ static int rf_recording_txt(const char *path, char ***sets, int *n)
     return rc ? -1 : 4;
 }
 
-int replay_host_params(const char *capture, char ***sets, int *n, const char **source,
-                       struct hp_error *err)
+int replay_host_params(const char *capture, const struct capdir *dir, char ***sets, int *n,
+                       const char **source, struct hp_error *err)
 {
     char buf[4096];
     int r;
@@ -370,7 +375,7 @@ int replay_host_params(const char *capture, char ***sets, int *n, const char **s
     *sets = NULL;
     *n = 0;
     *source = NULL;
-    r = rf_recording_json(capture, sets, n, err);
+    r = rf_recording_json(capture, dir, sets, n, err);
     if (r != 0) {
         *source = "recording.json beside the capture";
         return r < 0 ? -1 : 0;

@@ -173,7 +173,7 @@ static void host_params_come_from_recording_txt(void **s)
     const char *src;
 
     (void)s;
-    assert_int_equal(replay_host_params("tests/fixtures/replay/trajectory.txt", &sets, &n, &src, &err), 0);
+    assert_int_equal(replay_host_params("tests/fixtures/replay/trajectory.txt", NULL, &sets, &n, &src, &err), 0);
     assert_int_equal(n, 4);
     assert_non_null(strstr(src, "recording.txt"));
     assert_true(has_set(sets, n, "policy.mainline.halt_poll_ns=200000"));
@@ -205,7 +205,7 @@ static void host_params_take_the_vm_maximum_from_the_probe_command(void **s)
     f = fopen(cap, "w");                 /* the capture itself (its content is not read here) */
     assert_non_null(f);
     fclose(f);
-    assert_int_equal(replay_host_params(cap, &sets, &n, &src, &err), 0);
+    assert_int_equal(replay_host_params(cap, NULL, &sets, &n, &src, &err), 0);
     assert_true(has_set(sets, n, "policy.mainline.halt_poll_ns=0"));
     free_sets(sets, n);
     unlink(path);
@@ -242,7 +242,7 @@ static void a_bad_recording_json_is_an_error(void **s)
         f = fopen(cap, "w");
         assert_non_null(f);
         fclose(f);
-        assert_int_equal(replay_host_params(cap, &sets, &n, &src, &err), -1);
+        assert_int_equal(replay_host_params(cap, NULL, &sets, &n, &src, &err), -1);
         assert_int_equal(err.code, HP_EXIT_USAGE);
         if (!strstr(err.msg, bad[i][1]))
             fail_msg("\"%s\" lacks \"%s\"", err.msg, bad[i][1]);
@@ -261,7 +261,7 @@ static void host_params_come_from_recording_json(void **s)
     const char *src;
 
     (void)s;
-    assert_int_equal(replay_host_params("traces/probe/reqresp_10-50us_poll0/trace.dat", &sets,
+    assert_int_equal(replay_host_params("traces/probe/reqresp_10-50us_poll0/trace.dat", NULL, &sets,
                                         &n, &src, &err), 0);
     assert_non_null(strstr(src, "recording.json"));
     /* vm_halt_poll_ns 0: the maximum in effect is 0 */
@@ -278,7 +278,7 @@ static void emitted_header_gives_policy_params_and_duration(void **s)
     const char *src;
 
     (void)s;
-    assert_int_equal(replay_host_params("traces/synthetic_tcp_rr.txt", &sets, &n, &src, &err), 0);
+    assert_int_equal(replay_host_params("traces/synthetic_tcp_rr.txt", NULL, &sets, &n, &src, &err), 0);
     assert_non_null(strstr(src, "header"));
     assert_true(has_set(sets, n, "policy.mainline.halt_poll_ns=200000"));
     free_sets(sets, n);
