@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -52,9 +53,9 @@ static int opt_number(json_t *o, const char *key, const char *sub, const char *f
         return hp_errorf(err, HP_EXIT_USAGE, "%s: %s%s%s: expected a number", file, key,
                          sub ? "." : "", sub ? sub : "");
     *v = json_number_value(x);
-    if (*v > 1e18)   /* no count or time here comes near; and a cast beyond int64 is undefined */
-        return hp_errorf(err, HP_EXIT_USAGE, "%s: %s%s%s: expected a number up to 1e18, got %g", file,
-                         key, sub ? "." : "", sub ? sub : "", *v);
+    if (fabs(*v) > 1e18)   /* no count or time here comes near; and a cast beyond int64 is undefined */
+        return hp_errorf(err, HP_EXIT_USAGE, "%s: %s%s%s: expected a number up to 1e18 in size, got %g",
+                         file, key, sub ? "." : "", sub ? sub : "", *v);
     return 0;
 }
 

@@ -223,6 +223,7 @@ static void a_bad_recording_json_is_an_error(void **s)
         { "{\"module_parameters\": {\"halt_poll_ns_grow\": \"two\"}}",
           "module_parameters.halt_poll_ns_grow: expected a number" },
         { "{\"effective_max_halt_poll_ns\": 1e30}", "effective_max_halt_poll_ns: expected a number up to" },
+        { "{\"effective_max_halt_poll_ns\": -1e300}", "effective_max_halt_poll_ns: expected a number up to" },
     };
     char dir[] = "/tmp/hpsim-test-replay-XXXXXX", path[600], cap[600];
     char **sets;
