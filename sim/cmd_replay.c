@@ -332,17 +332,10 @@ static int replay_spec(const struct replay_args *a, struct sim_spec *spec, struc
     json_t *root = NULL;
 
     memset(spec, 0, sizeof *spec);
-    if (rc) {
+    if (rc)
         replay_capture_hold(rc);
-    } else {
-        rc = calloc(1, sizeof *rc);
-        if (!rc)
-            return hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");
-        if (replay_capture_open(a->capture, a->counter_hz, &cmd_stop, rc, err) != 0) {
-            free(rc);
-            return -1;
-        }
-    }
+    else if (!(rc = replay_capture_new(a->capture, a->counter_hz, &cmd_stop, err)))
+        return -1;
     /* The run lasts as long as the capture: say so in the capture's terms
      * rather than as an out-of-range duration_s of a config the user never wrote. */
     if (rc->span_ns < 1000 || rc->span_ns > 1000000LL * 1000000000LL) {

@@ -248,10 +248,7 @@ static int validate_one(const struct validate_args *a, const char *arg, json_t *
     req.capture = cd.trace;
     req.dir = &cd;
     /* Read the capture (and the files beside it) once for both replays. */
-    req.opened = calloc(1, sizeof *req.opened);
-    if (!req.opened)
-        return hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");
-    if (replay_capture_open(cd.trace, 0, &cmd_stop, req.opened, err) != 0 || cmd_replay_doc(&req, &doc, err) != 0)
+    if (!(req.opened = replay_capture_new(cd.trace, 0, &cmd_stop, err)) || cmd_replay_doc(&req, &doc, err) != 0)
         goto out;
     row = capture_row(&cd, arg, doc);
     json_object_set_new(row, "set", json_string(cd.set));

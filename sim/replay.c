@@ -180,6 +180,21 @@ err:
     return -1;
 }
 
+struct replay_capture *replay_capture_new(const char *path, double counter_hz, volatile int *stop,
+                                          struct hp_error *err)
+{
+    struct replay_capture *rc = calloc(1, sizeof *rc);
+    if (!rc) {
+        hp_errorf(err, HP_EXIT_RUNTIME, "out of memory");
+        return NULL;
+    }
+    if (replay_capture_open(path, counter_hz, stop, rc, err) != 0) {
+        free(rc);
+        return NULL;
+    }
+    return rc;
+}
+
 void replay_capture_hold(struct replay_capture *rc)
 {
     rc->refs++;

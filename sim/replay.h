@@ -52,10 +52,13 @@ struct replay_capture {
 int replay_capture_open(const char *path, double counter_hz, volatile int *stop, struct replay_capture *rc,
                         struct hp_error *err);
 void replay_capture_close(struct replay_capture *rc);
-/* A capture on the heap (calloc + replay_capture_open, which sets refs to 1)
- * is shared by holding it: release closes and frees it with its last holder
- * (or when open failed). Runs only read a capture, so a command that replays
- * one file twice (validate) opens it once. */
+/* A capture on the heap (replay_capture_new: refs 1) is shared by holding
+ * it: release closes and frees it with its last holder. Runs only read a
+ * capture, so a command that replays one file twice (validate) opens it
+ * once. replay_capture_new returns NULL with err filled (as
+ * replay_capture_open fails, or out of memory). */
+struct replay_capture *replay_capture_new(const char *path, double counter_hz, volatile int *stop,
+                                          struct hp_error *err);
 void replay_capture_hold(struct replay_capture *rc);
 void replay_capture_release(struct replay_capture *rc);
 

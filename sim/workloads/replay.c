@@ -153,15 +153,8 @@ static int rp_parse(const struct cfg *c, json_t *o, const char *path, void **out
         goto err;
     }
     r->rc = replay_take_handoff(file);
-    if (!r->rc) {
-        r->rc = calloc(1, sizeof *r->rc);
-        if (!r->rc) {
-            hp_errorf(c->err, HP_EXIT_RUNTIME, "out of memory");
-            goto err;
-        }
-        if (replay_capture_open(file, hz, NULL, r->rc, c->err) != 0)
-            goto err;
-    }
+    if (!r->rc && !(r->rc = replay_capture_new(file, hz, NULL, c->err)))
+        goto err;
     if (rp_alloc(r) != 0) {
         hp_errorf(c->err, HP_EXIT_RUNTIME, "out of memory");
         goto err;
